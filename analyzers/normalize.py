@@ -1,0 +1,79 @@
+"""Text -> normalized Persian for search: one function used at index time and at query time.
+
+What it does, in order:
+1. hazm (behind `_hazm()`) for what it is right about: Unicode presentation forms, repeated letters
+   ("سلاااام"), diacritics, and separating the verbal prefix «می» glued to a verb (میخواهم → می‌خواهم).
+   Its spacing and punctuation options are off: they break URLs, decimals and e-mail addresses.
+2. A translation table for speed: Arabic letters to Persian (ي ى → ی, ك → ک, ة → ه, hamza forms),
+   digits of three scripts to ASCII, tatweel and stray marks removed, Latin lowercased, and the
+   zero-width non-joiner turned into a space. Elasticsearch's `standard` tokenizer keeps a ZWNJ
+   inside a token, so the split form is the one every spelling can reach: «گواهی‌نامه» and
+   «گواهی نامه» both become «گواهی نامه», and the joined «گواهینامه» meets them through the
+   `shingle` sub-field (see analyzers/analysis.json).
+3. Whitespace folded to single spaces.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+ZWNJ = "\u200c"
+
+_LETTERS = {
+    "ي": "ی", "ى": "ی", "ئ": "ی", "ې": "ی", "ۍ": "ی", "ێ": "ی",
+    "ك": "ک", "ڪ": "ک",
+    "ة": "ه", "ۀ": "ه", "ہ": "ه", "ە": "ه",
+    "ؤ": "و", "ۄ": "و",
+    "أ": "ا", "إ": "ا", "ٱ": "ا", "ٲ": "ا", "ٳ": "ا",
+    "ء": "",
+}
+_DIGITS = {**{chr(0x06F0 + i): str(i) for i in range(10)}, **{chr(0x0660 + i): str(i) for i in range(10)}}
+_SPACES = {ZWNJ: " ", "\u200d": "", "\u200e": "", "\u200f": "", "\u00a0": " ", "\u202f": " ", "\ufeff": ""}
+_MARKS = {chr(c): "" for c in range(0x064B, 0x0660)}  # harakat, tanwin, shadda, sukun, superscript alef...
+_MARKS.update({"\u0670": "", "\u0640": ""})  # superscript alef, tatweel
+_PUNCT = {"٫": ".", "٬": ",", "،": "،", "؛": "؛", "؟": "؟"}
+
+TABLE = str.maketrans({**_LETTERS, **_DIGITS, **_SPACES, **_MARKS, **_PUNCT})
+_WS = re.compile(r"\s+")
+# A hamza seat before «و» is written both ways (مسئول / مسؤول) and often left out (مسول): drop it.
+_HAMZA_WAW = re.compile("[ئؤ]و")
+
+
+@lru_cache(maxsize=1)
+def _hazm():
+    """hazm's Normalizer with the options that suit search (loaded once, on first use)."""
+    from hazm import Normalizer
+
+    return Normalizer(
+        correct_spacing=False,
+        remove_diacritics=True,
+        remove_specials_chars=False,
+        decrease_repeated_chars=True,
+        persian_style=False,
+        persian_numbers=False,
+        unicodes_replacement=True,
+        seperate_mi=True,
+    )
+
+
+def fold(text: str) -> str:
+    """The fast part alone: letters, digits, marks, ZWNJ, case and spacing (no hazm)."""
+    text = unicodedata.normalize("NFKC", text) if not text.isascii() else text
+    text = _HAMZA_WAW.sub("و", text)
+    return _WS.sub(" ", text.translate(TABLE).lower()).strip()
+
+
+def normalize(text: str | None) -> str:
+    """Normalize prose (a title, a description, a query) for indexing and searching."""
+    if not text:
+        return ""
+    if text.isascii():
+        return _WS.sub(" ", text.lower()).strip()
+    return fold(_hazm().normalize(text))
+
+
+@lru_cache(maxsize=50_000)
+def normalize_query(text: str) -> str:
+    """`normalize`, cached: citizens repeat the same queries, and hazm is slow (~100 µs)."""
+    return normalize(text)

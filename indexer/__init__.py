@@ -1,0 +1,1 @@
+"""Loads the service catalog into Elasticsearch: records -> documents -> bulk -> versioned index + alias."""

@@ -1,0 +1,32 @@
+"""Build Elasticsearch clients from settings: auth, CA, timeouts and retries set, never left at defaults."""
+from __future__ import annotations
+
+from typing import Any
+
+from elasticsearch import AsyncElasticsearch, Elasticsearch
+
+from indexer.config import ESSettings
+
+
+def client_kwargs(settings: ESSettings) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {
+        "hosts": [u.strip() for u in settings.url.split(",")],
+        "request_timeout": settings.request_timeout,
+        "max_retries": settings.max_retries,
+        "retry_on_timeout": True,
+    }
+    if settings.username is not None:
+        kwargs["basic_auth"] = (settings.username, settings.password)
+    if settings.api_key:
+        kwargs["api_key"] = settings.api_key
+    if settings.ca_certs:
+        kwargs["ca_certs"] = settings.ca_certs
+    return kwargs
+
+
+def make_client(settings: ESSettings) -> Elasticsearch:
+    return Elasticsearch(**client_kwargs(settings))
+
+
+def make_async_client(settings: ESSettings) -> AsyncElasticsearch:
+    return AsyncElasticsearch(**client_kwargs(settings))

@@ -1,0 +1,74 @@
+"""Load and merge mappings/ and analyzers/ JSON into an index body; a bad file fails naming file and key."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from indexer.config import ROOT
+
+MAPPINGS = ROOT / "mappings"
+ANALYZERS = ROOT / "analyzers"
+
+
+class SchemaError(ValueError):
+    """A mapping or analysis file is malformed; the message names the file and the key."""
+
+
+def _load_json(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise SchemaError(f"{path}:{exc.lineno}: {exc.msg}") from None
+    if not isinstance(data, dict):
+        raise SchemaError(f"{path}: expected a JSON object")
+    return {k: v for k, v in data.items() if not k.startswith("_")}
+
+
+def load_word_list(path: Path) -> list[str]:
+    """One entry per line; blank lines and lines starting with # are skipped."""
+    lines = (line.strip() for line in path.read_text(encoding="utf-8").splitlines())
+    return [line for line in lines if line and not line.startswith("#")]
+
+
+def analysis_settings() -> dict[str, Any]:
+    """analyzers/analysis.json with `@file` word lists inlined (core ES cannot read files from our repo)."""
+    path = ANALYZERS / "analysis.json"
+    analysis = _load_json(path)
+    for name, spec in analysis.get("filter", {}).items():
+        for key, value in list(spec.items()):
+            if isinstance(value, str) and value.startswith("@"):
+                words_path = ANALYZERS / value[1:]
+                if not words_path.is_file():
+                    raise SchemaError(f"{path}: filter.{name}.{key}: no such file {words_path}")
+                spec[key] = load_word_list(words_path)
+    return analysis
+
+
+def properties(name: str = "services") -> tuple[dict[str, Any], str]:
+    """Expand mappings/<name>.json's field -> type names with mappings/field_types.json."""
+    types_path = MAPPINGS / "field_types.json"
+    mapping_path = MAPPINGS / f"{name}.json"
+    types = _load_json(types_path)
+    mapping = _load_json(mapping_path)
+    props: dict[str, Any] = {}
+    for field, type_name in mapping.get("fields", {}).items():
+        if type_name not in types:
+            raise SchemaError(f"{mapping_path}: fields.{field}: unknown type {type_name!r} "
+                              f"(not in {types_path.name})")
+        props[field] = types[type_name]
+    if not props:
+        raise SchemaError(f"{mapping_path}: fields: no fields defined")
+    return props, mapping.get("dynamic", "strict")
+
+
+def index_body(name: str = "services", shards: int = 1, replicas: int = 0) -> dict[str, Any]:
+    props, dynamic = properties(name)
+    return {
+        "settings": {
+            "number_of_shards": shards,
+            "number_of_replicas": replicas,
+            "analysis": analysis_settings(),
+        },
+        "mappings": {"dynamic": dynamic, "properties": props},
+    }

@@ -1,0 +1,69 @@
+"""create_app(settings): routes, middleware, error handlers; the Elasticsearch client lives in the lifespan."""
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.templating import Jinja2Templates
+
+from indexer.client import make_async_client
+from search_app import api, views
+from search_app.catalog import load_catalog
+from search_app.config import Settings
+from search_app.errors import HANDLERS
+from search_app.metrics import Metrics, MetricsMiddleware, metrics_endpoint
+from search_app.search import Searcher
+from search_app.security import SecurityHeadersMiddleware
+
+HERE = Path(__file__).resolve().parent
+
+
+def make_templates() -> Jinja2Templates:
+    env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(),
+                      trim_blocks=True, lstrip_blocks=True)
+    return Jinja2Templates(env=env)
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or Settings.from_env()
+    metrics = Metrics()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        catalog = load_catalog(settings.es.data_dir)
+        es = make_async_client(settings.es)
+        app.state.catalog = catalog
+        app.state.es = es
+        app.state.searcher = Searcher(es, settings.es.alias, catalog.taxonomy, catalog.best_bets,
+                                      metrics.search_latency)
+        try:
+            yield
+        finally:
+            await es.close()
+
+    routes = [
+        Route("/", views.search_page, name="search"),
+        Route("/services/{service_id}", views.service_page, name="service"),
+        Route("/api/search", api.search_api, name="api_search"),
+        Route("/api/services/{service_id}", api.service_api, name="api_service"),
+        Route("/healthz", api.healthz, name="healthz"),
+        Route("/metrics", metrics_endpoint, name="metrics"),
+        Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+    ]
+    app = Starlette(
+        debug=settings.debug,
+        routes=routes,
+        middleware=[Middleware(SecurityHeadersMiddleware), Middleware(MetricsMiddleware, metrics=metrics)],
+        exception_handlers=HANDLERS,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.metrics = metrics
+    app.state.templates = make_templates()
+    return app

@@ -1,0 +1,31 @@
+"""App settings from the environment, cast and validated at start (see the README's table)."""
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from indexer.config import ESSettings, es_kwargs, read
+
+
+@dataclass(frozen=True)
+class Settings:
+    es: ESSettings = field(default_factory=ESSettings)
+    host: str = "127.0.0.1"
+    port: int = 8000
+    debug: bool = False
+    query_log: bool = True
+    feedback_per_minute: int = 10
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
+        env = os.environ if environ is None else environ
+        return cls(
+            es=ESSettings(**es_kwargs(env)),
+            host=read(env, "HOST", str, "127.0.0.1"),
+            port=read(env, "PORT", int, 8000, lambda p: 0 < p < 65536, "not a TCP port"),
+            debug=read(env, "DEBUG", bool, False),
+            query_log=read(env, "QUERY_LOG", bool, True),
+            feedback_per_minute=read(env, "FEEDBACK_PER_MINUTE", int, 10, lambda n: 1 <= n <= 1000,
+                                     "between 1 and 1000"),
+        )

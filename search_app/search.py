@@ -1,0 +1,182 @@
+"""Execute a search and turn the response into plain view-models that templates and JSON only loop over."""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from elasticsearch import AsyncElasticsearch
+from markupsafe import Markup, escape
+
+from indexer.taxonomy import Taxonomy
+from search_app import urls
+from search_app.facets import FACETS
+from search_app.params import SearchParams
+from search_app.query import build_body
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    selected: bool
+    toggle_url: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {"value": self.value, "label": self.label, "count": self.count, "selected": self.selected}
+
+
+@dataclass(frozen=True)
+class Facet:
+    param: str
+    heading: str
+    values: list[FacetValue]
+
+    @property
+    def selected(self) -> list[FacetValue]:
+        return [v for v in self.values if v.selected]
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: str
+    title: str
+    organization: dict[str, str]
+    topics: list[str]
+    clusters: list[str]
+    delivery: str
+    service_url: str | None
+    url: str
+    snippet: Markup
+
+    def as_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["snippet"] = str(self.snippet)
+        return data
+
+
+@dataclass(frozen=True)
+class Results:
+    params: SearchParams
+    total: int
+    took_ms: int
+    hits: list[Hit]
+    facets: list[Facet]
+    suggestion: str | None = None
+    pages: list[tuple[int, str]] = field(default_factory=list)
+    prev_url: str | None = None
+    next_url: str | None = None
+    clear_url: str | None = None
+
+    @property
+    def last_page(self) -> int:
+        return max(1, -(-min(self.total, 1000) // self.params.size))
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "query": self.params.q,
+            "total": self.total,
+            "page": self.params.page,
+            "size": self.params.size,
+            "took_ms": self.took_ms,
+            "results": [h.as_json() for h in self.hits],
+            "facets": {f.param: [v.as_json() for v in f.values] for f in self.facets},
+            "suggestion": self.suggestion,
+        }
+
+
+def _snippet(hit: dict[str, Any]) -> Markup:
+    """The best highlighted fragment (already HTML-escaped by Elasticsearch), else the description."""
+    highlight = hit.get("highlight", {})
+    for name in ("description", "steps", "aliases", "title"):
+        if highlight.get(name):
+            return Markup(highlight[name][0])
+    description = hit["_source"]["display"].get("description", "")
+    return escape(description[:200] + ("…" if len(description) > 200 else ""))
+
+
+def _hit(hit: dict[str, Any]) -> Hit:
+    d = hit["_source"]["display"]
+    return Hit(
+        id=d["id"], title=d["title"],
+        organization={"slug": d["organization_slug"], "name": d["organization"]},
+        topics=d["topics"], clusters=d["clusters"], delivery=d["delivery"],
+        service_url=d.get("service_url"), url=f"/services/{d['id']}", snippet=_snippet(hit),
+    )
+
+
+def _facets(response: dict[str, Any], params: SearchParams, taxonomy: Taxonomy, path: str) -> list[Facet]:
+    facets = []
+    aggs = response.get("aggregations", {})
+    for spec in FACETS:
+        buckets = aggs.get(f"_filter_{spec.param}", {}).get(spec.param, {}).get("buckets", [])
+        counts = {b["key"]: b["doc_count"] for b in buckets}
+        selected = params.selected(spec.param)
+        for value in selected:          # a selected value never vanishes, even at zero
+            counts.setdefault(value, 0)
+        values = [
+            FacetValue(value=key, label=taxonomy.label(spec.vocabulary, key), count=count,
+                       selected=key in selected, toggle_url=urls.toggle(path, params, spec.param, key))
+            for key, count in counts.items()
+        ]
+        values.sort(key=lambda v: (not v.selected, -v.count, v.label))
+        facets.append(Facet(param=spec.param, heading=spec.heading, values=values))
+    return facets
+
+
+def to_results(response: dict[str, Any], params: SearchParams, taxonomy: Taxonomy, path: str = "/"
+               ) -> Results:
+    total = response["hits"]["total"]["value"]
+    results = Results(params=params, total=total, took_ms=response.get("took", 0),
+                      hits=[_hit(h) for h in response["hits"]["hits"]],
+                      facets=_facets(response, params, taxonomy, path))
+    last = results.last_page
+    window = range(max(1, params.page - 3), min(last, params.page + 3) + 1)
+    return Results(
+        **{**results.__dict__,
+           "pages": [(n, urls.page(path, params, n)) for n in window],
+           "prev_url": urls.page(path, params, params.page - 1) if params.page > 1 else None,
+           "next_url": urls.page(path, params, params.page + 1) if params.page < last else None,
+           "clear_url": urls.clear_filters(path, params) if any(params.filters.values()) else None,
+           "suggestion": _suggestion(response)},
+    )
+
+
+def _suggestion(response: dict[str, Any]) -> str | None:
+    for entry in response.get("suggest", {}).get("did_you_mean", []):
+        for option in entry.get("options", []):
+            return option.get("text")
+    return None
+
+
+async def search(es: AsyncElasticsearch, index: str, params: SearchParams, taxonomy: Taxonomy,
+                 best_bets: Mapping[str, Sequence[str]] | None = None, path: str = "/") -> Results:
+    """The one search function behind the HTML page and the JSON API."""
+    response = await es.search(index=index, body=build_body(params, best_bets))
+    return to_results(response.body, params, taxonomy, path)
+
+
+async def get_service(es: AsyncElasticsearch, index: str, service_id: str) -> dict[str, Any] | None:
+    response = await es.search(index=index, query={"ids": {"values": [service_id]}},
+                               source=["display"], size=1)
+    hits = response["hits"]["hits"]
+    return hits[0]["_source"]["display"] if hits else None
+
+
+class Searcher:
+    """The search function bound to the app's client, alias, catalog and metrics (built in the lifespan)."""
+
+    def __init__(self, es: AsyncElasticsearch, index: str, taxonomy: Taxonomy,
+                 best_bets: Mapping[str, Sequence[str]], observe: Any = None) -> None:
+        self.es, self.index, self.taxonomy, self.best_bets = es, index, taxonomy, best_bets
+        self._observe = observe
+
+    async def search(self, params: SearchParams, path: str = "/") -> Results:
+        if self._observe is None:
+            return await search(self.es, self.index, params, self.taxonomy, self.best_bets, path)
+        with self._observe.time():
+            return await search(self.es, self.index, params, self.taxonomy, self.best_bets, path)
+
+    async def service(self, service_id: str) -> dict[str, Any] | None:
+        return await get_service(self.es, self.index, service_id)

@@ -1,0 +1,42 @@
+"""Build query strings: toggle a facet value, change the page, clear filters (pure functions)."""
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from search_app.facets import FACETS
+from search_app.params import SearchParams
+
+
+def to_pairs(params: SearchParams, *, page: int | None = None) -> list[tuple[str, str]]:
+    pairs: list[tuple[str, str]] = []
+    if params.q:
+        pairs.append(("q", params.q))
+    for spec in FACETS:
+        pairs.extend((spec.param, v) for v in params.selected(spec.param))
+    page = params.page if page is None else page
+    if page != 1:
+        pairs.append(("page", str(page)))
+    if params.size != 10:
+        pairs.append(("size", str(params.size)))
+    return pairs
+
+
+def url(path: str, pairs: list[tuple[str, str]]) -> str:
+    return f"{path}?{urlencode(pairs)}" if pairs else path
+
+
+def toggle(path: str, params: SearchParams, param: str, value: str) -> str:
+    """The same search with `value` added to or removed from facet `param`, back on page 1."""
+    selected = params.selected(param)
+    values = tuple(v for v in selected if v != value) if value in selected else (*selected, value)
+    filters = {**params.filters, param: values}
+    changed = SearchParams(q=params.q, filters=filters, page=1, size=params.size)
+    return url(path, to_pairs(changed))
+
+
+def page(path: str, params: SearchParams, number: int) -> str:
+    return url(path, to_pairs(params, page=number))
+
+
+def clear_filters(path: str, params: SearchParams) -> str:
+    return url(path, to_pairs(SearchParams(q=params.q, size=params.size)))
