@@ -25,7 +25,7 @@ async def service_api(request: Request) -> Response:
 
 async def healthz(request: Request) -> Response:
     try:
-        health = await request.app.state.es.cluster.health(request_timeout=2)
+        health = await request.app.state.es.options(request_timeout=2).cluster.health()
     except (TransportError, ApiError) as exc:
         return JSONResponse({"status": "unavailable", "error": f"Elasticsearch did not answer: {exc}"},
                             status_code=503)

@@ -26,25 +26,29 @@ TEST_PREFIX = "test-"
 
 def delete_test_indexes(es: Elasticsearch, pattern: str) -> None:
     """Delete indexes matching pattern; refuses any pattern outside `test-*`."""
-    if not pattern.startswith(TEST_PREFIX) or pattern.strip("*") == TEST_PREFIX.rstrip("-"):
+    if not pattern.startswith(TEST_PREFIX) or len(pattern.rstrip("*")) <= len(TEST_PREFIX):
         raise ValueError(f"refusing to delete {pattern!r}: tests only touch {TEST_PREFIX}* indexes")
-    es.indices.delete(index=pattern, allow_no_indices=True, expand_wildcards="open,closed")
+    names = es.indices.get(index=pattern, allow_no_indices=True, expand_wildcards="open,closed").body
+    for name in names:  # Elasticsearch refuses wildcard deletes (action.destructive_requires_name)
+        if not name.startswith(TEST_PREFIX):
+            raise ValueError(f"refusing to delete {name!r}")
+        es.indices.delete(index=name)
 
 
-def test_alias(label: str) -> str:
+def unique_alias(label: str) -> str:
     return f"{TEST_PREFIX}{label}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
 
 
 @pytest.fixture(scope="session")
 def es_settings() -> ESSettings:
-    return replace(ESSettings.from_env(), alias=test_alias("services"))
+    return replace(ESSettings.from_env(), alias=unique_alias("services"))
 
 
 @pytest.fixture(scope="session")
 def es(es_settings: ESSettings) -> Iterator[Elasticsearch]:
     client = make_client(es_settings)
     try:
-        client.cluster.health(request_timeout=5)
+        client.options(request_timeout=5).cluster.health()
     except ESConnectionError as exc:
         pytest.exit(f"Elasticsearch is not reachable at {es_settings.url}: run `make test` "
                     f"(it starts one) or set ES_URL. ({exc})", returncode=3)

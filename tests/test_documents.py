@@ -1,0 +1,63 @@
+import json
+from pathlib import Path
+
+import pytest
+
+from indexer.documents import build_document
+from indexer.records import catalog_files
+from indexer.schema import SchemaError, index_body, properties
+from indexer.taxonomy import load_taxonomy
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+TAXONOMY = load_taxonomy(DATA)
+RECORD = json.loads(catalog_files(DATA)[0].read_text(encoding="utf-8").splitlines()[0])
+
+
+def test_document_has_exactly_the_mapped_fields():
+    doc = build_document(RECORD, TAXONOMY)
+    props, dynamic = properties("services")
+    assert dynamic == "strict"
+    assert set(doc) == set(props)
+
+
+def test_facet_fields_are_slugs_and_display_keeps_the_record_as_written():
+    doc = build_document(RECORD, TAXONOMY)
+    assert doc["organization"] == "sabteahval"
+    assert doc["topics"] == RECORD["topics"] and doc["delivery"] == RECORD["delivery"]
+    assert doc["display"]["title"] == RECORD["title"]
+    assert doc["display"]["organization_slug"] == "sabteahval"
+
+
+def test_search_fields_are_normalized():
+    record = {**RECORD, "title": "صدور گواهي‌نامه ۱۲", "aliases": ["كارت"]}
+    doc = build_document(record, TAXONOMY)
+    assert doc["title"] == "صدور گواهی نامه 12"
+    assert doc["aliases"] == ["کارت"]
+    assert "\u200c" not in doc["description"]
+    assert "هویت و ثبت احوال" in doc["taxonomy_labels"]
+
+
+def test_index_body_inlines_the_stop_list():
+    body = index_body()
+    stop = body["settings"]["analysis"]["filter"]["fa_stop"]["stopwords"]
+    assert "و" in stop and "خدمات" not in stop and "نام" not in stop
+    assert body["mappings"]["properties"]["title"]["analyzer"] == "fa_text"
+
+
+def test_unknown_field_type_fails_naming_file_and_key(tmp_path, monkeypatch):
+    from indexer import schema
+
+    (tmp_path / "field_types.json").write_text('{"keyword": {"type": "keyword"}}')
+    (tmp_path / "services.json").write_text('{"fields": {"id": "keyword", "title": "nope"}}')
+    monkeypatch.setattr(schema, "MAPPINGS", tmp_path)
+    with pytest.raises(SchemaError, match=r"services.json: fields.title: unknown type 'nope'"):
+        properties("services")
+
+
+def test_bad_json_fails_naming_file_and_line(tmp_path, monkeypatch):
+    from indexer import schema
+
+    (tmp_path / "field_types.json").write_text('{\n  "keyword": {"type": }\n}')
+    monkeypatch.setattr(schema, "MAPPINGS", tmp_path)
+    with pytest.raises(SchemaError, match=r"field_types.json:2:"):
+        properties("services")
