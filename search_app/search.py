@@ -11,6 +11,7 @@ from markupsafe import Markup, escape
 from indexer.taxonomy import Taxonomy
 from search_app import urls
 from search_app.facets import FACETS
+from search_app.params import MAX_RESULT_WINDOW as MAX_WINDOW
 from search_app.params import SearchParams
 from search_app.query import build_body
 
@@ -68,10 +69,7 @@ class Results:
     prev_url: str | None = None
     next_url: str | None = None
     clear_url: str | None = None
-
-    @property
-    def last_page(self) -> int:
-        return max(1, -(-min(self.total, 1000) // self.params.size))
+    last_page: int = 1
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -128,18 +126,18 @@ def _facets(response: dict[str, Any], params: SearchParams, taxonomy: Taxonomy, 
 def to_results(response: dict[str, Any], params: SearchParams, taxonomy: Taxonomy, path: str = "/"
                ) -> Results:
     total = response["hits"]["total"]["value"]
-    results = Results(params=params, total=total, took_ms=response.get("took", 0),
-                      hits=[_hit(h) for h in response["hits"]["hits"]],
-                      facets=_facets(response, params, taxonomy, path))
-    last = results.last_page
+    last = max(1, -(-min(total, MAX_WINDOW) // params.size))
     window = range(max(1, params.page - 3), min(last, params.page + 3) + 1)
     return Results(
-        **{**results.__dict__,
-           "pages": [(n, urls.page(path, params, n)) for n in window],
-           "prev_url": urls.page(path, params, params.page - 1) if params.page > 1 else None,
-           "next_url": urls.page(path, params, params.page + 1) if params.page < last else None,
-           "clear_url": urls.clear_filters(path, params) if any(params.filters.values()) else None,
-           "suggestion": _suggestion(response)},
+        params=params, total=total, took_ms=response.get("took", 0),
+        hits=[_hit(h) for h in response["hits"]["hits"]],
+        facets=_facets(response, params, taxonomy, path),
+        suggestion=_suggestion(response),
+        pages=[(n, urls.page(path, params, n)) for n in window],
+        prev_url=urls.page(path, params, params.page - 1) if params.page > 1 else None,
+        next_url=urls.page(path, params, params.page + 1) if params.page < last else None,
+        clear_url=urls.clear_filters(path, params) if any(params.filters.values()) else None,
+        last_page=last,
     )
 
 
