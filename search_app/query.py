@@ -13,7 +13,7 @@ from elasticsearch.dsl import FacetedSearch, Q, TermsFacet
 
 from search_app.facets import FACETS
 from search_app.params import SearchParams
-from search_app.relevance import text_query
+from search_app.relevance import QueryForms, highlight_query, text_query
 
 RESULT_SOURCE = ["display.id", "display.title", "display.organization", "display.organization_slug",
                  "display.topics", "display.clusters", "display.delivery", "display.service_url",
@@ -47,6 +47,51 @@ def build_body(params: SearchParams, best_bets: Mapping[str, Sequence[str]] | No
     search = search.source(RESULT_SOURCE).extra(track_total_hits=True)
     if params.q:
         search = search.highlight_options(fragment_size=160, number_of_fragments=1, encoder="html",
-                                          pre_tags=["<mark>"], post_tags=["</mark>"])
+                                          pre_tags=["<mark>"], post_tags=["</mark>"],
+                                          highlight_query=highlight_query(params.q))
         search = search.highlight(*HIGHLIGHT_FIELDS)
+        did_you_mean = did_you_mean_suggester(params.q)
+        if did_you_mean:
+            search = search.extra(suggest={"did_you_mean": did_you_mean})
     return search.to_dict()
+
+
+MAX_SUGGEST_WORDS = 5   # content words; longer queries are sentences, not misspelled names
+MAX_UNKNOWN = 2
+
+
+# Function words of written Persian: the catalog has them, so the suggester leaves them alone.
+# Any other stop word (کنم، چطوری، میخوام...) marks a spoken sentence that the suggester, which
+# only knows the catalog's formal text, would "correct" into nonsense (کنم → کند).
+FORMAL_FUNCTION_WORDS = frozenset({"و", "در", "به", "از", "برای", "با", "که", "را", "تا", "یا", "بر"})
+
+
+def looks_like_a_typo(forms: QueryForms) -> bool:
+    """A short query whose only odd words are unknown to the lexicon (not colloquial inflections
+    of known words, which mark everyday speech rather than misspelling), in written rather than
+    spoken Persian, and not Finglish."""
+    words = forms.normalized.split()
+    spoken = any(w not in FORMAL_FUNCTION_WORDS for w in words if w not in forms.content)
+    return (bool(forms.fuzzy) and len(forms.fuzzy) <= MAX_UNKNOWN and not forms.resolved
+            and not spoken and not forms.alternatives and len(forms.content) <= MAX_SUGGEST_WORDS)
+
+
+def did_you_mean_suggester(q: str) -> dict | None:
+    """A phrase suggester over the catalog's own words (the `spell` field: title, aliases,
+    description, with 2–3 word shingles as its language model), asked only when a word of the
+    query is unknown to the lexicon (a likely typo; see `looks_like_a_typo`), and never for
+    Finglish. Candidates are one edit away from the word (two-edit candidates were mostly noise). It returns an option only when the corrected phrase scores at least
+    `confidence` × the query's own score, so a query the catalog already explains gets no
+    suggestion. (`collate`, which would check that the suggestion has hits, needs the mustache
+    script engine: this core-only Elasticsearch has none.)"""
+    forms = QueryForms.of(q)
+    if not looks_like_a_typo(forms):
+        return None
+    return {
+        "text": forms.normalized,
+        "phrase": {
+            "field": "spell", "size": 1, "gram_size": 3, "max_errors": 2, "confidence": 1.0,
+            "direct_generator": [{"field": "spell", "suggest_mode": "missing", "min_word_length": 3, "max_edits": 1,
+                                  "prefix_length": 1}],
+        },
+    }

@@ -1,59 +1,172 @@
 """The text part of a search: citizen's words -> a scored Elasticsearch query (pure, no I/O).
 
-The same normalization as the indexer (analyzers.normalize), then several signals added up:
-fields with boosts, the joined (shingle) sub-fields, stemmed fields, phrase proximity, an exact-title
-bonus, typo-tolerant matching on titles and aliases, and best bets.
+All the Python work on a query (normalization, Finglish transliteration, stemming, synonyms,
+life-event vocabulary, choosing the words worth typo tolerance) happens once per distinct query
+string and is cached (`QueryForms.of`). The Elasticsearch query then adds up several signals:
+
+* the citizen's words over every text field, boosted by field (title > aliases > organization >
+  taxonomy > description > steps > documents), and over the shingle `.joined` sub-fields so that
+  «گواهینامه» / «گواهی نامه» / «ثبتنام» meet;
+* the stemmed words over the `*_stem` fields (گواهینامه‌ام → گواهینامه);
+* a coverage bonus when most of the words land in the names (title, aliases);
+* phrase proximity on the names, and an exact-title / exact-alias bonus;
+* synonyms and the life-event vocabulary (analyzers/synonyms.py), weighted below the citizen's words;
+* for Finglish, the best Persian reading as the citizen's words and the other readings weighted low;
+* typo tolerance only for words hazm's lexicon does not know, only on the names, prefix kept;
+* best bets: pinned services first, in the order they are listed.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
+from analyzers.finglish import is_finglish, transliterate
+from analyzers.finglish import warm as warm_finglish
 from analyzers.normalize import normalize_query
-from analyzers.stem import stem_text
+from analyzers.stem import lexicon, stem
+from analyzers.synonyms import expand
 
 TEXT_FIELDS = (
-    "title^6", "title.joined^4", "aliases^5", "aliases.joined^3",
+    "title^6", "title.joined^3", "aliases^5", "aliases.joined^2.5",
     "organization_name^2", "taxonomy_labels^1.5",
-    "description^1.5", "description.joined^0.8", "steps^0.7", "documents^0.5",
+    "description^1.5", "description.joined^0.5", "steps^0.7", "documents^0.5",
 )
+NAME_FIELDS = ("title^2", "aliases^1.5", "names_stem^1.5", "organization_name^1")
 STEM_FIELDS = ("names_stem^4", "body_stem^1")
-FUZZY_FIELDS = ("title^2", "aliases^2", "description^0.5")
-BEST_BET_BOOST = 1000.0
+EXPANSION_FIELDS = ("title^3", "aliases^3", "names_stem^2", "organization_name^1",
+                    "taxonomy_labels^1", "description^0.7", "body_stem^0.5")
+# Typo tolerance on the names only, the `.joined` sub-fields included: most compounds are written
+# with a ZWNJ in the catalog, so «گواهینامح» can only meet «گواهینامه» there.
+FUZZY_FIELDS = ("title^2", "aliases^2", "title.joined^1.5", "aliases.joined^1.5", "organization_name^1")
+SYNONYM_BOOST = 0.6
+VOCABULARY_BOOST = 0.6
+FINGLISH_ALT_BOOST = 0.4
+FUZZY_BOOST = 3.0
+BEST_BET_BOOST = 1000.0   # the last pinned id gets this; each one above it gets this much more
+MIN_FUZZY_LEN = 3
+_PERSIAN_WORD = re.compile("[\u0621-\u064a\u067e\u0686\u0698\u06a9\u06af\u06cc]+")
+
+
+@lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    """The same stop list as the index analyzers (analyzers/stopwords_fa.txt)."""
+    from indexer.schema import ANALYZERS, load_word_list
+
+    return frozenset(load_word_list(ANALYZERS / "stopwords_fa.txt"))
 
 
 @dataclass(frozen=True)
 class QueryForms:
     """The forms of one query that the signals match on."""
 
-    normalized: str
-    stemmed: str
+    normalized: str                 # what the citizen typed, normalized (Persian reading for Finglish)
+    stemmed: str                    # content words, stemmed
+    content: tuple[str, ...]        # words that are not stop words
+    synonyms: tuple[str, ...] = ()
+    related: tuple[tuple[str, int], ...] = ()   # life-event vocabulary: (words, specificity)
+    alternatives: tuple[str, ...] = ()  # other Finglish readings, and the Latin text itself
+    fuzzy: tuple[str, ...] = ()     # words the lexicon does not know: likely typos
+    resolved: tuple[str, ...] = ()  # colloquial inflections read as their known stem (سنم → سن)
 
     @classmethod
     def of(cls, q: str) -> "QueryForms":
-        norm = normalize_query(q)
-        return cls(normalized=norm, stemmed=stem_text(norm))
+        return _forms(q)
+
+
+@lru_cache(maxsize=50_000)
+def _forms(q: str) -> QueryForms:
+    norm = normalize_query(q)
+    alternatives: tuple[str, ...] = ()
+    if is_finglish(norm):
+        persian, others = transliterate(norm)
+        if persian:
+            alternatives = (*others, norm)
+            norm = persian
+    stops = stopwords()
+    content = tuple(w for w in norm.split() if w not in stops)
+    known = lexicon()
+    fuzzy = tuple(w for w in content
+                  if len(w) >= MIN_FUZZY_LEN and _PERSIAN_WORD.fullmatch(w)
+                  and w not in known and stem(w) not in known)
+    resolved = tuple(dict.fromkeys(
+        s for w in content if w not in known and (s := stem(w)) != w and s in known and s not in content))
+    synonyms, related = expand(norm)
+    return QueryForms(
+        normalized=norm,
+        stemmed=" ".join(stem(w) for w in content),
+        content=content,
+        synonyms=synonyms,
+        related=related,
+        alternatives=alternatives,
+        fuzzy=fuzzy,
+        resolved=resolved,
+    )
+
+
+def _expansion(text: str, boost: float) -> dict[str, Any]:
+    return {"multi_match": {"query": text, "fields": list(EXPANSION_FIELDS), "type": "most_fields",
+                            "boost": boost}}
+
+
+def _best_bets(pinned: Sequence[str]) -> list[dict[str, Any]]:
+    """One clause per pinned id, each worth more than the next one, so the listed order holds."""
+    n = len(pinned)
+    return [{"constant_score": {"filter": {"ids": {"values": [sid]}},
+                                "boost": BEST_BET_BOOST * (n - i)}}
+            for i, sid in enumerate(pinned)]
 
 
 def text_query(q: str, best_bets: Mapping[str, Sequence[str]] | None = None) -> dict[str, Any]:
     forms = QueryForms.of(q)
     norm = forms.normalized
     should: list[dict[str, Any]] = [
-        {"multi_match": {"query": norm, "fields": list(TEXT_FIELDS), "type": "most_fields",
-                         "minimum_should_match": "2<70%"}},
-        {"multi_match": {"query": forms.stemmed, "fields": list(STEM_FIELDS), "type": "best_fields",
-                         "minimum_should_match": "2<70%"}},
+        {"multi_match": {"query": " ".join((norm, *forms.resolved)), "fields": list(TEXT_FIELDS),
+                         "type": "most_fields"}},
+        {"multi_match": {"query": forms.stemmed or norm, "fields": list(STEM_FIELDS),
+                         "type": "most_fields"}},
+        {"multi_match": {"query": norm, "fields": list(NAME_FIELDS), "type": "cross_fields",
+                         "minimum_should_match": "2<75%", "boost": 2}},
         {"multi_match": {"query": norm, "fields": ["title", "aliases"], "type": "phrase",
                          "slop": 2, "boost": 3}},
+        {"match_phrase": {"names_stem": {"query": forms.stemmed or norm, "slop": 2, "boost": 2}}},
         {"term": {"title.exact": {"value": norm, "boost": 10}}},
         {"term": {"aliases.exact": {"value": norm, "boost": 6}}},
-        {"multi_match": {"query": norm, "fields": list(FUZZY_FIELDS), "fuzziness": "AUTO:4,7",
-                         "prefix_length": 1, "max_expansions": 20, "boost": 0.5,
-                         "minimum_should_match": "2<70%"}},
     ]
-    pinned = (best_bets or {}).get(norm)
+    if forms.synonyms:
+        should.append(_expansion(" ".join(forms.synonyms), SYNONYM_BOOST))
+    by_weight: dict[int, list[str]] = {}
+    for words, specificity in forms.related:
+        by_weight.setdefault(min(specificity, 3), []).append(words)
+    for specificity, phrases in sorted(by_weight.items()):
+        should.append(_expansion(" ".join(phrases), VOCABULARY_BOOST * specificity))
+    if forms.alternatives:
+        should.append(_expansion(" ".join(forms.alternatives), FINGLISH_ALT_BOOST))
+    if forms.fuzzy:
+        should.append({"multi_match": {"query": " ".join(forms.fuzzy), "fields": list(FUZZY_FIELDS),
+                                       "fuzziness": "AUTO:3,8", "prefix_length": 1,
+                                       "max_expansions": 20, "boost": FUZZY_BOOST}})
+    pinned = (best_bets or {}).get(normalize_query(q))
     if pinned:
-        should.append({"constant_score": {"filter": {"ids": {"values": list(pinned)}},
-                                          "boost": BEST_BET_BOOST}})
+        should.extend(_best_bets(pinned))
     return {"bool": {"should": should, "minimum_should_match": 1}}
+
+
+HIGHLIGHT_FIELDS = ("title", "aliases", "description", "steps")
+
+
+def highlight_query(q: str) -> dict[str, Any]:
+    """What to mark in snippets: the citizen's words and their synonyms, plainly (highlighting
+    with the full scoring query, fuzzy clauses included, costs ~10x the search itself)."""
+    forms = QueryForms.of(q)
+    text = " ".join((forms.normalized, *forms.synonyms))
+    return {"multi_match": {"query": text, "fields": list(HIGHLIGHT_FIELDS)}}
+
+
+def warm() -> None:
+    """Load hazm, the lexicon, synonyms and the Finglish tables now, not on a citizen's first query."""
+    text_query("تمدید گذرنامه")
+    text_query("tamdid gozarname")
+    warm_finglish()
