@@ -88,7 +88,7 @@ browser-deps: ## install Chromium for the browser tests (apt, when missing and r
 	  echo "/usr/bin/chromium is missing and this is not root: install it (apt-get install chromium) or the browser tests will be skipped"; \
 	fi
 
-test: install browser-deps es-start ## run the test suite (PYTEST_ARGS='...' to pass options)
+test: install fonts browser-deps es-start ## run the test suite (PYTEST_ARGS='...' to pass options)
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 eval: install es-start ## relevance evaluation on tests/relevance (ARGS='...' to pass options)

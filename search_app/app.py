@@ -1,6 +1,7 @@
 """create_app(settings): routes, middleware, error handlers; the Elasticsearch client lives in the lifespan."""
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -13,11 +14,14 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from indexer.client import make_async_client
-from search_app import api, views
+from search_app import api, openapi, relevance, suggest, views
 from search_app.catalog import load_catalog
 from search_app.config import Settings
 from search_app.errors import HANDLERS
+from search_app.feedback import FeedbackStore
 from search_app.metrics import Metrics, MetricsMiddleware, metrics_endpoint
+from search_app.querylog import LoggedSearcher, QueryLog
+from search_app.ratelimit import RateLimiter
 from search_app.search import Searcher
 from search_app.security import SecurityHeadersMiddleware
 
@@ -37,14 +41,24 @@ def create_app(settings: Settings | None = None) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         catalog = load_catalog(settings.es.data_dir)
+        await asyncio.to_thread(relevance.warm)
         es = make_async_client(settings.es)
         app.state.catalog = catalog
         app.state.es = es
         app.state.searcher = Searcher(es, settings.es.alias, catalog.taxonomy, catalog.best_bets,
                                       metrics.search_latency)
+        app.state.feedback = FeedbackStore(es, settings.es.alias)   # its index is created on first use
+        querylog = None
+        if settings.query_log:
+            querylog = QueryLog(es, settings.es.alias, settings.query_log_flush_seconds, settings.query_log_queue)
+            app.state.searcher = LoggedSearcher(app.state.searcher, querylog)
+            querylog.start()
+        app.state.querylog = querylog
         try:
             yield
         finally:
+            if querylog is not None:
+                await querylog.stop()
             await es.close()
 
     routes = [
@@ -52,8 +66,15 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/services/{service_id}", views.service_page, name="service"),
         Route("/api/search", api.search_api, name="api_search"),
         Route("/api/services/{service_id}", api.service_api, name="api_service"),
+        Route("/api/suggest", suggest.suggest_api, name="api_suggest"),
         Route("/healthz", api.healthz, name="healthz"),
         Route("/metrics", metrics_endpoint, name="metrics"),
+        Route("/api/openapi.json", openapi.openapi_json, name="api_openapi"),
+        Route("/organizations", views.organizations_page, name="organizations"),
+        Route("/organizations/{slug}", views.browse_page, name="browse_organization"),
+        Route("/topics/{slug}", views.browse_page, name="browse_topic"),
+        Route("/clusters/{slug}", views.browse_page, name="browse_cluster"),
+        Route("/services/{service_id}/feedback", views.feedback_post, methods=["POST"], name="feedback"),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     app = Starlette(
@@ -66,4 +87,5 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.state.settings = settings
     app.state.metrics = metrics
     app.state.templates = make_templates()
+    app.state.feedback_limiter = RateLimiter(settings.feedback_per_minute)
     return app

@@ -16,6 +16,8 @@ class Settings:
     debug: bool = False
     query_log: bool = True
     feedback_per_minute: int = 10
+    query_log_flush_seconds: float = 2.0
+    query_log_queue: int = 1000
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
@@ -28,4 +30,8 @@ class Settings:
             query_log=read(env, "QUERY_LOG", bool, True),
             feedback_per_minute=read(env, "FEEDBACK_PER_MINUTE", int, 10, lambda n: 1 <= n <= 1000,
                                      "between 1 and 1000"),
+            query_log_flush_seconds=read(env, "QUERY_LOG_FLUSH_SECONDS", float, 2.0, lambda s: 0.05 <= s <= 60,
+                                         "seconds between 0.05 and 60"),
+            query_log_queue=read(env, "QUERY_LOG_QUEUE", int, 1000, lambda n: 10 <= n <= 100_000,
+                                 "between 10 and 100000"),
         )

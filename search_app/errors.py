@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from search_app.params import ParamError
+from search_app.security import HEADERS as SECURITY_HEADERS
 
 log = logging.getLogger("panjereh")
 
@@ -57,7 +58,10 @@ async def search_unavailable(request: Request, exc: Exception) -> Response:
 
 async def server_error(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s", request.url.path, exc_info=exc)
-    return error_response(request, 500, "internal error")
+    response = error_response(request, 500, "internal error")
+    # Starlette answers a 500 from its outermost middleware, outside SecurityHeadersMiddleware
+    response.headers.update(SECURITY_HEADERS)
+    return response
 
 
 HANDLERS = {

@@ -58,6 +58,8 @@ def _int(name: str, raw: str | None, default: int, low: int, high: int) -> int:
         return default
     if not raw.isascii() or not raw.isdigit():
         raise ParamError(name, f"{raw[:20]!r} is not a whole number")
+    if len(raw.lstrip("0")) > len(str(high)):
+        raise ParamError(name, f"{raw[:20]}… is out of range {low}–{high}")
     value = int(raw)
     if not low <= value <= high:
         raise ParamError(name, f"{value} is out of range {low}–{high}")
