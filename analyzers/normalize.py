@@ -43,7 +43,13 @@ _HAMZA_WAW = re.compile("[ئؤ]و")
 @lru_cache(maxsize=1)
 def _hazm():
     """hazm's Normalizer with the options that suit search (loaded once, on first use)."""
+    import hazm.normalizer as hazm_normalizer
     from hazm import Normalizer
+
+    # hazm 0.10 rebuilds its translation tables on every normalize() call; they depend only on
+    # constant arguments, so caching them gives the same output ~3x faster.
+    if not hasattr(hazm_normalizer.maketrans, "cache_info"):
+        hazm_normalizer.maketrans = lru_cache(maxsize=32)(hazm_normalizer.maketrans)
 
     return Normalizer(
         correct_spacing=False,

@@ -6,7 +6,8 @@ Every record read ends up either indexed or rejected, and every rejection is kep
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from itertools import islice
@@ -22,6 +23,7 @@ from indexer.records import Record, Rejection
 from indexer.taxonomy import Taxonomy
 
 CHUNK = 500
+WORKER_BATCH = 200   # records per task sent to a worker process
 
 
 @dataclass
@@ -58,10 +60,35 @@ def _build_chunk(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [build_document(r, _worker_taxonomy) for r in records]
 
 
+def serialize(doc: dict[str, Any]) -> bytes:
+    """A document as the JSON the client would send (the client passes bytes through untouched)."""
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
+
+
+def _build_chunk_serialized(records: list[dict[str, Any]]) -> list[bytes]:
+    assert _worker_taxonomy is not None
+    return [serialize(build_document(r, _worker_taxonomy)) for r in records]
+
+
 def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
     it = iter(items)
     while chunk := list(islice(it, size)):
         yield chunk
+
+
+def _in_workers(records: Iterable[Record], taxonomy: Taxonomy, workers: int,
+                build_chunk: Callable[[list[dict[str, Any]]], list[Any]]) -> Iterator[tuple[Record, Any]]:
+    """(record, build_chunk's result for it) in input order, chunks built in `workers` processes."""
+    with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(taxonomy,)) as pool:
+        # keep a bounded number of chunks in flight
+        pending: deque[tuple[list[Record], Any]] = deque()
+        for batch in _chunks(records, WORKER_BATCH):
+            pending.append((batch, pool.submit(build_chunk, [r.data for r in batch])))
+            if len(pending) >= workers * 4:
+                done_batch, future = pending.popleft()
+                yield from zip(done_batch, future.result())
+        for done_batch, future in pending:
+            yield from zip(done_batch, future.result())
 
 
 def build_documents(records: Iterable[Record], taxonomy: Taxonomy, workers: int = 1
@@ -71,17 +98,18 @@ def build_documents(records: Iterable[Record], taxonomy: Taxonomy, workers: int 
         for record in records:
             yield record, build_document(record.data, taxonomy)
         return
-    with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(taxonomy,)) as pool:
-        batches = _chunks(records, 200)
-        # keep a bounded number of chunks in flight
-        pending: list[tuple[list[Record], Any]] = []
-        for batch in batches:
-            pending.append((batch, pool.submit(_build_chunk, [r.data for r in batch])))
-            if len(pending) >= workers * 4:
-                done_batch, future = pending.pop(0)
-                yield from zip(done_batch, future.result())
-        for done_batch, future in pending:
-            yield from zip(done_batch, future.result())
+    yield from _in_workers(records, taxonomy, workers, _build_chunk)
+
+
+def build_serialized(records: Iterable[Record], taxonomy: Taxonomy, workers: int = 1
+                     ) -> Iterator[tuple[Record, bytes]]:
+    """Like build_documents, but each document already serialized to JSON (in the workers, when
+    there are several: it takes JSON encoding and most pickling off the process that talks to ES)."""
+    if workers <= 1:
+        for record in records:
+            yield record, serialize(build_document(record.data, taxonomy))
+        return
+    yield from _in_workers(records, taxonomy, workers, _build_chunk_serialized)
 
 
 def load(es: Elasticsearch, index: str, items: Iterable[Record | Rejection], taxonomy: Taxonomy,
@@ -100,7 +128,7 @@ def load(es: Elasticsearch, index: str, items: Iterable[Record | Rejection], tax
                 yield item
 
     def actions() -> Iterator[dict[str, Any]]:
-        for record, doc in build_documents(records(), taxonomy, workers):
+        for record, doc in build_serialized(records(), taxonomy, workers):
             by_id[record.id] = record
             yield {"_index": index, "_id": record.id, "_source": doc}
 

@@ -1,0 +1,480 @@
+"""Benchmark: the real indexer and the search API, each against raw Elasticsearch, in the same run.
+
+    python scripts/bench.py [--docs N] [--quick] [--workers W] [--concurrency 1,4,16]
+                            [--duration S] [--app-workers 1,2] [--own-node PORT] [--heap 2g]
+
+1. Catalog: scripts/gen_catalog.py expands data/ to N synthetic services (seeded; reused if present).
+2. Indexing, same Elasticsearch, same chunk size (indexer.bulk.CHUNK), each into a fresh
+   `bench-*` index with the production mapping, timed up to a refresh:
+     raw   documents already built (normalized, stemmed, serialized) streamed from a file with
+           `streaming_bulk`: the rate Elasticsearch itself can take;
+     real  `indexer.bulk.load` on the part files: read, validate, normalize (hazm), build, bulk.
+3. Querying, against the index the real indexer built: a query mix (tests/relevance/dev-queries.jsonl
+   with facet filters and second pages), as
+     es    the exact request bodies the app sends (`search_app.query.build_body`) POSTed to `_search`;
+     app   the same searches as GET /api/search on the app under uvicorn (separate processes),
+   with wrk (rotating requests from a Lua script) at each concurrency for a bounded duration.
+   The app's RSS (all uvicorn processes) is read after each run.
+
+Everything runs on loopback; every index this creates is named bench-* and deleted at the end.
+Elasticsearch: ES_URL / ES_PORT as for the app, or --own-node PORT to start a dedicated node with
+scripts/cluster.sh (stopped at the end). Results also go to .cache/bench/results-<time>.json.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from elasticsearch import Elasticsearch  # noqa: E402
+from elasticsearch.helpers import streaming_bulk  # noqa: E402
+
+from indexer import aliases  # noqa: E402
+from indexer.bulk import CHUNK, build_documents, load  # noqa: E402
+from indexer.client import make_client  # noqa: E402
+from indexer.config import ESSettings  # noqa: E402
+from indexer.records import Record, catalog_files, read_lines, read_records  # noqa: E402
+from indexer.schema import index_body  # noqa: E402
+from indexer.taxonomy import load_taxonomy  # noqa: E402
+from scripts.gen_catalog import generate  # noqa: E402
+from search_app.catalog import load_catalog  # noqa: E402
+from search_app.params import parse  # noqa: E402
+from search_app.query import build_body  # noqa: E402
+
+CACHE = ROOT / ".cache" / "bench"
+PY = sys.executable
+
+
+def log(msg: str) -> None:
+    print(f"bench: {msg}", file=sys.stderr, flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# --------------------------------------------------------------------------- Elasticsearch
+
+@contextmanager
+def own_node(port: int, heap: str) -> Iterator[str]:
+    env = {**os.environ, "CLUSTER_NODES": "1", "CLUSTER_PORT": str(port), "ES_HEAP": heap,
+           "CLUSTER_DIR": str(ROOT / ".cache" / f"bench-node-{port}")}
+    log(f"starting a dedicated node on port {port} (heap {heap})")
+    subprocess.run([str(ROOT / "scripts" / "cluster.sh"), "start"], env=env, check=True,
+                   stdout=sys.stderr)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        subprocess.run([str(ROOT / "scripts" / "cluster.sh"), "clean"], env=env, check=False,
+                       stdout=sys.stderr)
+
+
+def new_index(es: Elasticsearch, label: str) -> str:
+    name = f"bench-{label}-{os.getpid()}-{int(time.time())}"
+    body = index_body("services")
+    es.indices.create(index=name, settings=body["settings"], mappings=body["mappings"])
+    return name
+
+
+def drop(es: Elasticsearch, pattern: str) -> None:
+    """Delete bench-* indexes by name (the node refuses wildcard deletes: destructive_requires_name)."""
+    assert pattern.startswith("bench-"), pattern
+    names = list(es.indices.get(index=pattern, allow_no_indices=True, expand_wildcards="open,closed").body)
+    if names:
+        es.indices.delete(index=",".join(names))
+
+
+# --------------------------------------------------------------------------- indexing
+
+def code_hash() -> str:
+    h = hashlib.sha256()
+    for rel in ("indexer/documents.py", "analyzers/normalize.py", "analyzers/stem.py"):
+        h.update((ROOT / rel).read_bytes())
+    return h.hexdigest()[:12]
+
+
+def prebuilt_docs(data_dir: Path, workers: int) -> Path:
+    """The documents of every valid record, built once by the indexer's own code: `id<TAB>json`."""
+    path = CACHE / f"docs-{data_dir.name}-{code_hash()}.tsv"
+    if path.is_file():
+        log(f"reusing pre-built documents {path.relative_to(ROOT)}")
+        return path
+    CACHE.mkdir(parents=True, exist_ok=True)
+    for stale in CACHE.glob(f"docs-{data_dir.name}-*.tsv"):
+        stale.unlink()
+    taxonomy = load_taxonomy(data_dir)
+    records = (r for r in read_records(catalog_files(data_dir), taxonomy) if isinstance(r, Record))
+    began, n = time.perf_counter(), 0
+    tmp = path.with_suffix(".tmp")
+    with tmp.open("w", encoding="utf-8") as out:
+        for record, doc in build_documents(records, taxonomy, workers):
+            out.write(record.id + "\t" + json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n")
+            n += 1
+            if n % 50_000 == 0:
+                log(f"pre-building documents: {n} ({n / (time.perf_counter() - began):.0f}/s)")
+    tmp.replace(path)
+    log(f"pre-built {n} documents in {time.perf_counter() - began:.0f} s")
+    return path
+
+
+def raw_bulk(es: Elasticsearch, index: str, docs: Path, limit: int | None = None) -> tuple[int, float]:
+    def actions() -> Iterator[dict[str, Any]]:
+        with docs.open("rb") as handle:
+            for n, line in enumerate(handle):
+                if limit is not None and n >= limit:
+                    return
+                doc_id, _, source = line.rstrip(b"\n").partition(b"\t")
+                # bytes pass through the client's serializer untouched: no JSON work in this process
+                yield {"_index": index, "_id": doc_id.decode(), "_source": source}
+
+    began = time.perf_counter()
+    ok = 0
+    for success, _ in streaming_bulk(es, actions(), chunk_size=CHUNK, raise_on_error=False,
+                                     raise_on_exception=False, max_retries=3):
+        ok += success
+    es.indices.refresh(index=index)
+    return ok, time.perf_counter() - began
+
+
+def real_load(es: Elasticsearch, index: str, data_dir: Path, workers: int) -> tuple[int, int, float]:
+    taxonomy = load_taxonomy(data_dir)
+    paths = catalog_files(data_dir)
+    total = sum(1 for _ in read_lines(paths))
+    began = time.perf_counter()
+    report = load(es, index, read_records(paths, taxonomy), taxonomy, total=total, workers=workers,
+                  progress_every=10.0)
+    es.indices.refresh(index=index)
+    return report.indexed, report.rejected, time.perf_counter() - began
+
+
+# --------------------------------------------------------------------------- querying
+
+def query_mix(data_dir: Path, limit: int) -> list[list[tuple[str, str]]]:
+    """Parameter lists: every dev query alone, with a facet filter, on page 2; some filter-only."""
+    catalog = load_catalog(data_dir)
+    queries = [json.loads(line)["q"] for line in (ROOT / "tests/relevance/dev-queries.jsonl").open(encoding="utf-8")
+               if line.strip()]
+    topics = sorted(catalog.taxonomy.labels["topics"])
+    orgs = sorted(catalog.taxonomy.organizations)
+    mix: list[list[tuple[str, str]]] = []
+    for i, q in enumerate(queries):
+        mix.append([("q", q)])
+        variant = i % 5
+        if variant == 0:
+            mix.append([("q", q), ("topic", topics[i % len(topics)])])
+        elif variant == 1:
+            mix.append([("q", q), ("delivery", "online")])
+        elif variant == 2:
+            mix.append([("q", q), ("page", "2")])
+        elif variant == 3:
+            mix.append([("q", q), ("organization", orgs[i % len(orgs)]), ("audience", "citizens")])
+        else:
+            mix.append([("topic", topics[i % len(topics)])])
+    return mix[:limit]
+
+
+LUA = r"""
+local reqs = {}
+local method, path = "%(method)s", "%(path)s"
+init = function(args)
+  local f = assert(io.open("%(file)s", "r"))
+  for line in f:lines() do
+    if method == "GET" then
+      reqs[#reqs + 1] = wrk.format("GET", line)
+    else
+      reqs[#reqs + 1] = wrk.format("POST", path, {["Content-Type"] = "application/json"}, line)
+    end
+  end
+  f:close()
+  i = 0
+end
+request = function()
+  i = i %% #reqs + 1
+  return reqs[i]
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("JSON {\"requests\":%%d,\"duration_us\":%%d,\"p50\":%%d,\"p90\":%%d,\"p99\":%%d,\"max\":%%d,"
+    .. "\"status_errors\":%%d,\"connect\":%%d,\"read\":%%d,\"write\":%%d,\"timeout\":%%d}\n",
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(90),
+    latency:percentile(99), latency.max, e.status, e.connect, e.read, e.write, e.timeout))
+end
+"""
+
+
+def wrk(url: str, lua: Path, concurrency: int, duration: int) -> dict[str, Any]:
+    cmd = ["wrk", "-t1", f"-c{concurrency}", f"-d{duration}s", "--timeout", "5s", "-s", str(lua), url]
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 60)
+    match = re.search(r"^JSON (.*)$", out.stdout, re.M)
+    if not match:
+        raise RuntimeError(f"wrk gave no result: {out.stdout}\n{out.stderr}")
+    r = json.loads(match.group(1))
+    r["rps"] = r["requests"] / (r["duration_us"] / 1e6)
+    r["errors"] = r["status_errors"] + r["connect"] + r["read"] + r["write"] + r["timeout"]
+    for k in ("p50", "p90", "p99", "max"):
+        r[k] = r[k] / 1000.0  # ms
+    return r
+
+
+def tree_rss_mb(pid: int) -> float:
+    """RSS of a process and its children (uvicorn's workers), in MiB."""
+    pids, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        pids.append(p)
+        try:
+            for t in Path(f"/proc/{p}/task").iterdir():
+                kids = (t / "children").read_text().split()
+                todo.extend(int(k) for k in kids)
+        except OSError:
+            pass
+    total = 0
+    for p in pids:
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+    return total / 1024
+
+
+@contextmanager
+def app_server(es_url: str, alias: str, data_dir: Path, workers: int) -> Iterator[tuple[str, int]]:
+    port = free_port()
+    env = {**os.environ, "ES_URL": es_url, "PANJEREH_INDEX": alias, "PANJEREH_DATA": str(data_dir),
+           "PYTHONPATH": str(ROOT)}
+    env.pop("DEBUG", None)
+    cmd = [PY, "-m", "uvicorn", "search_app.app:create_app", "--factory", "--host", "127.0.0.1",
+           "--port", str(port), "--workers", str(workers), "--no-access-log", "--log-level", "warning"]
+    proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=sys.stderr,
+                            start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        import httpx
+        while True:
+            try:
+                if httpx.get(url + "/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("the app did not start")
+            time.sleep(0.3)
+        yield url, proc.pid
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+def warm(url: str, lua: Path) -> None:
+    wrk(url, lua, 4, 3)
+
+
+# --------------------------------------------------------------------------- main
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--docs", type=int, default=None, help="services to generate (default 50000; "
+                        "--quick: 20000)")
+    parser.add_argument("--quick", action="store_true", help="fewer documents, shorter runs")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="indexer processes")
+    parser.add_argument("--concurrency", default="1,4,16")
+    parser.add_argument("--duration", type=int, default=None, help="seconds per query run (default 15; quick 5)")
+    parser.add_argument("--app-workers", default="1,2", help="uvicorn worker counts to measure")
+    parser.add_argument("--own-node", type=int, default=None, metavar="PORT",
+                        help="start a dedicated Elasticsearch node on PORT (scripts/cluster.sh) for the run")
+    parser.add_argument("--heap", default="2g", help="heap of the --own-node node")
+    parser.add_argument("--skip-index", action="store_true", help="query benchmark only (indexes with the raw path)")
+    parser.add_argument("--no-query", action="store_true", help="indexing benchmark only")
+    parser.add_argument("--patch-hazm-maketrans", action="store_true",
+                        help="experiment: cache hazm's translation tables (hazm 0.10 rebuilds them on every "
+                             "normalize call) in this process and the indexer's forked workers, to measure "
+                             "the change proposed for analyzers/normalize.py")
+    parser.add_argument("--rounds", type=int, default=1, help="index raw and real this many times each, "
+                        "alternating raw, real, real, raw, ... (the rates are totals over the rounds)")
+    parser.add_argument("--keep", action="store_true", help="keep the bench index (and its alias) at the end")
+    args = parser.parse_args(argv)
+    docs = args.docs or (20_000 if args.quick else 50_000)
+    duration = args.duration or (5 if args.quick else 15)
+    levels = [int(c) for c in args.concurrency.split(",")]
+    app_workers = [int(w) for w in args.app_workers.split(",")]
+
+    if args.patch_hazm_maketrans:
+        import functools
+
+        import hazm.normalizer
+        import hazm.utils
+        hazm.normalizer.maketrans = functools.lru_cache(maxsize=32)(hazm.utils.maketrans)
+        log("experiment: hazm translation tables cached (--patch-hazm-maketrans)")
+    import shutil
+    if not shutil.which("wrk"):
+        raise SystemExit("bench: wrk is needed for the query benchmark: apt-get install -y wrk")
+
+    with (own_node(args.own_node, args.heap) if args.own_node else _configured_es()) as es_url:
+        return run(es_url, docs, args, duration, levels, app_workers)
+
+
+@contextmanager
+def _configured_es() -> Iterator[str]:
+    yield ESSettings.from_env().url
+
+
+def run(es_url: str, docs: int, args: argparse.Namespace, duration: int, levels: list[int],
+        app_workers: list[int]) -> int:
+    settings = ESSettings.from_env({**os.environ, "ES_URL": es_url, "ES_TIMEOUT": "120"})
+    es = make_client(settings)
+    es.cluster.health(wait_for_status="yellow", timeout="60s")
+    results: dict[str, Any] = {"docs": docs, "workers": args.workers, "es_url": es_url,
+                               "cpus": os.cpu_count(), "started": time.strftime("%Y-%m-%d %H:%M:%S")}
+    tag = f"{os.getpid()}"
+    alias = f"bench-alias-{tag}"
+    try:
+        data_dir = generate(docs, quiet=False)
+        docs_file = prebuilt_docs(data_dir, args.workers)
+        # warm the node's JIT and caches on a small index first
+        warm_index = new_index(es, "warm")
+        raw_bulk(es, warm_index, docs_file, limit=min(5_000, docs))
+        drop(es, warm_index)
+
+        # raw and real alternate (raw, real, real, raw, ... with --rounds 2+): the machine's load drifts
+        order = ["raw", "real"] if args.rounds <= 1 else (["raw", "real", "real", "raw"] * args.rounds)[:2 * args.rounds]
+        if args.skip_index:
+            order = ["raw"]
+        totals = {"raw": [0, 0.0], "real": [0, 0.0]}
+        rejected_total = 0
+        query_index = None
+        for step, kind in enumerate(order):
+            last_of_kind = kind not in order[step + 1:]
+            index = new_index(es, kind)
+            if kind == "raw":
+                log(f"raw _bulk of {docs} pre-built documents into {index}")
+                ok, seconds = raw_bulk(es, index, docs_file)
+            else:
+                log(f"real indexer (workers={args.workers}) into {index}")
+                ok, rejected, seconds = real_load(es, index, data_dir, args.workers)
+                rejected_total += rejected
+            totals[kind][0] += ok
+            totals[kind][1] += seconds
+            log(f"{kind}: {ok} in {seconds:.1f} s = {ok / seconds:.0f} docs/s")
+            keep = last_of_kind and (kind == "real" or args.skip_index)
+            if keep:
+                query_index = index
+            else:
+                drop(es, index)
+        rounds = max(1, args.rounds)
+        raw_ok, raw_s = totals["raw"]
+        results["raw"] = {"indexed": raw_ok // rounds, "seconds": raw_s / rounds, "docs_per_s": raw_ok / raw_s,
+                          "rounds": rounds}
+        if not args.skip_index:
+            ok, real_s = totals["real"]
+            results["real"] = {"indexed": ok // rounds, "rejected": rejected_total // rounds,
+                               "seconds": real_s / rounds, "docs_per_s": ok / real_s, "rounds": rounds}
+            results["ratio"] = (ok / real_s) / (raw_ok / raw_s)
+            log(f"real / raw = {100 * results['ratio']:.0f}%")
+        assert query_index is not None
+        es.indices.update_aliases(actions=[{"add": {"index": query_index, "alias": alias}}])
+        es.options(request_timeout=600).indices.forcemerge(index=query_index, max_num_segments=5)
+
+        # ------------------------------------------------ queries
+        if args.no_query:
+            return _finish(results)
+        CACHE.mkdir(parents=True, exist_ok=True)
+        catalog = load_catalog(data_dir)
+        mix = query_mix(data_dir, 1000)
+        paths_file, bodies_file = CACHE / f"app-{tag}.txt", CACHE / f"es-{tag}.txt"
+        with paths_file.open("w", encoding="utf-8") as pf, bodies_file.open("w", encoding="utf-8") as bf:
+            for items in mix:
+                params = parse(items, catalog.taxonomy)
+                pf.write("/api/search?" + urlencode(items) + "\n")
+                bf.write(json.dumps(build_body(params, catalog.best_bets), ensure_ascii=False) + "\n")
+        app_lua, es_lua = CACHE / f"app-{tag}.lua", CACHE / f"es-{tag}.lua"
+        app_lua.write_text(LUA % {"method": "GET", "path": "", "file": paths_file})
+        es_lua.write_text(LUA % {"method": "POST", "path": f"/{alias}/_search", "file": bodies_file})
+        log(f"query mix: {len(mix)} requests; {duration} s per run; concurrency {levels}")
+        results["queries"] = []
+        warm(es_url, es_lua)
+        # ES and the app back to back at each level (paired runs: the machine's load drifts)
+        for w in app_workers:
+            with app_server(es_url, alias, data_dir, w) as (url, pid):
+                warm(url, app_lua)
+                for c in levels:
+                    e = wrk(es_url, es_lua, c, duration)
+                    log(f"es  c={c:<3}     p50 {e['p50']:.1f} ms  p99 {e['p99']:.1f} ms  {e['rps']:.0f} req/s  "
+                        f"errors {e['errors']}")
+                    r = wrk(url, app_lua, c, duration)
+                    r["rss_mb"] = tree_rss_mb(pid)
+                    results["queries"].append({"concurrency": c, "app_workers": w, "app": r, "es": e})
+                    log(f"app c={c:<3} w={w} p50 {r['p50']:.1f} ms  p99 {r['p99']:.1f} ms  {r['rps']:.0f} req/s  "
+                        f"errors {r['errors']}  RSS {r['rss_mb']:.0f} MiB")
+    finally:
+        if not args.keep:
+            drop(es, f"bench-*-{tag}-*")
+            drop(es, f"bench-alias-{tag}*")  # side indexes the app made (query log)
+        es.close()
+    return _finish(results)
+
+
+def _finish(results: dict[str, Any]) -> int:
+    report(results)
+    CACHE.mkdir(parents=True, exist_ok=True)
+    out = CACHE / f"results-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    out.write_text(json.dumps(results, indent=1))
+    print(f"\nresults: {out.relative_to(ROOT)}")
+    return 0
+
+
+def report(r: dict[str, Any]) -> None:
+    rounds = r.get("raw", {}).get("rounds", 1)
+    print(f"\n## Panjereh benchmark: {r['docs']:,} services, {r['cpus']} CPUs, indexer workers {r['workers']}"
+          + (f", {rounds} alternating rounds of each indexing run" if rounds > 1 else "") + "\n")
+    if "raw" in r:
+        print("| indexing | docs | seconds | docs/s |")
+        print("|---|---:|---:|---:|")
+        print(f"| raw `_bulk` (pre-built) | {r['raw']['indexed']:,} | {r['raw']['seconds']:.1f} | {r['raw']['docs_per_s']:,.0f} |")
+        if "real" in r:
+            print(f"| real indexer (hazm) | {r['real']['indexed']:,} | {r['real']['seconds']:.1f} | {r['real']['docs_per_s']:,.0f} |")
+            ok = "meets" if r["ratio"] >= 0.8 else "MISSES"
+            print(f"\nreal / raw = **{100 * r['ratio']:.0f}%** ({ok} the ≥ 80% target)\n")
+    print("| conc. | uvicorn workers | ES p50 | ES p99 | ES req/s | API p50 | API p99 | API req/s | API/ES req/s | "
+          "errors (ES/API) | app RSS |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|")
+    verdicts = []
+    for q in r.get("queries", []):
+        a, e = q["app"], q["es"]
+        share = a["rps"] / e["rps"] if e["rps"] else 0
+        print(f"| {q['concurrency']} | {q['app_workers']} | {e['p50']:.1f} ms | {e['p99']:.1f} ms | {e['rps']:,.0f} | "
+              f"{a['p50']:.1f} ms | {a['p99']:.1f} ms | {a['rps']:,.0f} | {100 * share:.0f}% | "
+              f"{e['errors']}/{a['errors']} | {a['rss_mb']:.0f} MiB |")
+        verdicts.append((q, a["p99"] <= e["p99"] + 10, share >= 0.5, a["p99"] <= 50))
+    if verdicts:
+        print("\ntargets per run (API p99 ≤ ES p99 + 10 ms; API req/s ≥ 50% of ES; API p99 ≤ 50 ms):")
+        for q, p99_ok, rps_ok, abs_ok in verdicts:
+            print(f"  c={q['concurrency']:<3} w={q['app_workers']}: p99 vs ES {'ok' if p99_ok else 'MISS'}, "
+                  f"throughput {'ok' if rps_ok else 'MISS'}, p99 ≤ 50 ms {'ok' if abs_ok else 'MISS'}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
