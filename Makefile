@@ -21,7 +21,7 @@ IS_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo yes)
 APT_GET := DEBIAN_FRONTEND=noninteractive apt-get
 
 .PHONY: help install es-fetch es-start es-stop es-status index reindex status check-data \
-	organizations run fonts test browser-deps eval bench chaos report clean distclean
+	organizations run fonts test browser-deps bench-deps eval bench chaos report clean distclean
 
 help: ## list the targets
 	@echo "Panjereh make targets (settings via environment: ES_URL, ES_PORT, HOST, PORT, PYTEST_ARGS, ...):"
@@ -88,24 +88,30 @@ browser-deps: ## install Chromium for the browser tests (apt, when missing and r
 	  echo "/usr/bin/chromium is missing and this is not root: install it (apt-get install chromium) or the browser tests will be skipped"; \
 	fi
 
+bench-deps: ## install wrk, the load generator of `make bench` (apt, when missing and root)
+	@if command -v wrk >/dev/null; then \
+	  :; \
+	elif [ "$(IS_ROOT)" = yes ]; then \
+	  echo "installing wrk for the benchmark (apt-get)"; \
+	  $(APT_GET) update -qq && $(APT_GET) install -y -qq wrk >/dev/null; \
+	else \
+	  echo "wrk is missing and this is not root: install it (apt-get install wrk)" >&2; exit 1; \
+	fi
+
 test: install fonts browser-deps es-start ## run the test suite (PYTEST_ARGS='...' to pass options)
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 eval: install es-start ## relevance evaluation on tests/relevance (ARGS='...' to pass options)
-	@if [ -f scripts/eval.py ]; then $(BIN)/python -m scripts.eval $(ARGS); \
-	else echo "scripts/eval.py is not there yet"; fi
+	$(BIN)/python -m scripts.eval $(ARGS)
 
-bench: install es-start ## indexing and search benchmark (ARGS='--quick' etc.)
-	@if [ -f scripts/bench.py ]; then $(BIN)/python scripts/bench.py $(ARGS); \
-	else echo "scripts/bench.py is not there yet"; fi
+bench: install es-start bench-deps ## indexing and search benchmark (ARGS='--quick' etc.)
+	$(BIN)/python scripts/bench.py $(ARGS)
 
 chaos: install es-start ## failure-injection checks (ARGS='...')
-	@if [ -f scripts/chaos.py ]; then $(BIN)/python scripts/chaos.py $(ARGS); \
-	else echo "scripts/chaos.py is not there yet"; fi
+	$(BIN)/python scripts/chaos.py $(ARGS)
 
 report: install ## what citizens searched for and thought (ARGS='--days 7')
-	@if [ -f search_app/report.py ] || [ -f search_app/report/__main__.py ]; then $(BIN)/python -m search_app.report $(ARGS); \
-	else echo "search_app/report.py is not there yet"; fi
+	$(BIN)/python -m search_app.report $(ARGS)
 
 clean: ## remove .venv and Python caches
 	rm -rf $(VENV) .pytest_cache .hypothesis *.egg-info
