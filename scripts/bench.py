@@ -27,8 +27,6 @@ import hashlib
 import json
 import os
 import re
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -44,13 +42,13 @@ sys.path.insert(0, str(ROOT))
 from elasticsearch import Elasticsearch  # noqa: E402
 from elasticsearch.helpers import streaming_bulk  # noqa: E402
 
-from indexer import aliases  # noqa: E402
 from indexer.bulk import CHUNK, build_documents, load  # noqa: E402
 from indexer.client import make_client  # noqa: E402
 from indexer.config import ESSettings  # noqa: E402
 from indexer.records import Record, catalog_files, read_lines, read_records  # noqa: E402
 from indexer.schema import index_body  # noqa: E402
 from indexer.taxonomy import load_taxonomy  # noqa: E402
+from scripts.appserver import serve_app  # noqa: E402
 from scripts.gen_catalog import generate  # noqa: E402
 from search_app.catalog import load_catalog  # noqa: E402
 from search_app.params import parse  # noqa: E402
@@ -62,12 +60,6 @@ PY = sys.executable
 
 def log(msg: str) -> None:
     print(f"bench: {msg}", file=sys.stderr, flush=True)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 # --------------------------------------------------------------------------- Elasticsearch
@@ -258,35 +250,9 @@ def tree_rss_mb(pid: int) -> float:
 
 @contextmanager
 def app_server(es_url: str, alias: str, data_dir: Path, workers: int) -> Iterator[tuple[str, int]]:
-    port = free_port()
-    env = {**os.environ, "ES_URL": es_url, "PANJEREH_INDEX": alias, "PANJEREH_DATA": str(data_dir),
-           "PYTHONPATH": str(ROOT)}
-    env.pop("DEBUG", None)
-    cmd = [PY, "-m", "uvicorn", "search_app.app:create_app", "--factory", "--host", "127.0.0.1",
-           "--port", str(port), "--workers", str(workers), "--no-access-log", "--log-level", "warning"]
-    proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=sys.stderr,
-                            start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        import httpx
-        while True:
-            try:
-                if httpx.get(url + "/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("the app did not start")
-            time.sleep(0.3)
-        yield url, proc.pid
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+    env = {"ES_URL": es_url, "PANJEREH_INDEX": alias, "PANJEREH_DATA": str(data_dir)}
+    with serve_app(env, workers=workers, stderr=sys.stderr) as served:
+        yield served
 
 
 def warm(url: str, lua: Path) -> None:
@@ -309,10 +275,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--heap", default="2g", help="heap of the --own-node node")
     parser.add_argument("--skip-index", action="store_true", help="query benchmark only (indexes with the raw path)")
     parser.add_argument("--no-query", action="store_true", help="indexing benchmark only")
-    parser.add_argument("--patch-hazm-maketrans", action="store_true",
-                        help="experiment: cache hazm's translation tables (hazm 0.10 rebuilds them on every "
-                             "normalize call) in this process and the indexer's forked workers, to measure "
-                             "the change proposed for analyzers/normalize.py")
     parser.add_argument("--rounds", type=int, default=1, help="index raw and real this many times each, "
                         "alternating raw, real, real, raw, ... (the rates are totals over the rounds)")
     parser.add_argument("--keep", action="store_true", help="keep the bench index (and its alias) at the end")
@@ -322,13 +284,6 @@ def main(argv: list[str] | None = None) -> int:
     levels = [int(c) for c in args.concurrency.split(",")]
     app_workers = [int(w) for w in args.app_workers.split(",")]
 
-    if args.patch_hazm_maketrans:
-        import functools
-
-        import hazm.normalizer
-        import hazm.utils
-        hazm.normalizer.maketrans = functools.lru_cache(maxsize=32)(hazm.utils.maketrans)
-        log("experiment: hazm translation tables cached (--patch-hazm-maketrans)")
     import shutil
     if not shutil.which("wrk"):
         raise SystemExit("bench: wrk is needed for the query benchmark: apt-get install -y wrk")

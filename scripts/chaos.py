@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -36,6 +34,7 @@ import httpx  # noqa: E402
 from indexer.client import make_client  # noqa: E402
 from indexer.config import ESSettings  # noqa: E402
 from indexer.reindex import reindex  # noqa: E402
+from scripts.appserver import serve_app  # noqa: E402
 
 CLUSTER = ROOT / "scripts" / "cluster.sh"
 UNAVAILABLE_FA = "سامانه جست‌وجو در دسترس نیست"
@@ -84,33 +83,11 @@ def nodes(count: int, port: int) -> Iterator[Nodes]:
 
 @contextmanager
 def app(es_url: str, alias: str) -> Iterator[str]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {**os.environ, "ES_URL": es_url, "PANJEREH_INDEX": alias, "QUERY_LOG": "false", "PYTHONPATH": str(ROOT)}
-    env.pop("DEBUG", None)
     app_log = ROOT / ".cache" / "chaos-app.log"   # each 503 logs a warning: keep them out of the report
     app_log.parent.mkdir(parents=True, exist_ok=True)
-    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "search_app.app:create_app", "--factory",
-                             "--host", "127.0.0.1", "--port", str(port), "--log-level", "error"],
-                            cwd=ROOT, env=env, start_new_session=True, stdout=subprocess.DEVNULL,
-                            stderr=app_log.open("a"))
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("the app did not start")
-            time.sleep(0.2)
+    with app_log.open("a") as log_file, \
+            serve_app({"ES_URL": es_url, "PANJEREH_INDEX": alias, "QUERY_LOG": "false"}, stderr=log_file) as (url, _pid):
         yield url
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(20)
 
 
 @dataclass

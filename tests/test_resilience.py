@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -28,7 +26,8 @@ from elasticsearch import Elasticsearch
 from indexer.client import make_client
 from indexer.config import ESSettings
 from indexer.reindex import reindex
-from tests.conftest import delete_test_indexes, unique_alias
+from scripts.appserver import serve_app
+from tests.conftest import unique_alias
 
 ROOT = Path(__file__).resolve().parent.parent
 CLUSTER = ROOT / "scripts" / "cluster.sh"
@@ -103,30 +102,10 @@ def app_url(node: Node, es_settings: ESSettings) -> Iterator[tuple[str, str]]:
     es = make_client(settings)
     reindex(es, alias, settings.data_dir)
     es.close()
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {**os.environ, "ES_URL": node.url, "PANJEREH_INDEX": alias, "QUERY_LOG": "false",
-           "ES_TIMEOUT": "5", "ES_MAX_RETRIES": "2", "PYTHONPATH": str(ROOT)}
-    env.pop("DEBUG", None)
-    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "search_app.app:create_app", "--factory",
-                             "--host", "127.0.0.1", "--port", str(port), "--log-level", "error"],
-                            cwd=ROOT, env=env, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert proc.poll() is None and time.monotonic() < deadline, "the app did not start"
-            time.sleep(0.2)
+    env = {"ES_URL": node.url, "PANJEREH_INDEX": alias, "QUERY_LOG": "false", "ES_TIMEOUT": "5",
+           "ES_MAX_RETRIES": "2"}
+    with serve_app(env) as (url, _pid):
         yield url, alias
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(20)
 
 
 class Load(threading.Thread):
