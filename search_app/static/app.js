@@ -5,7 +5,8 @@
   // Persian and Arabic letters compare equal; case and ZWNJ do not matter.
   function fold(text) {
     return (text || "").toLowerCase()
-      .replace(/[يى]/g, "ی").replace(/ك/g, "ک").replace(/[أإآ]/g, "ا").replace(/ة/g, "ه")
+      .replace(/[\u064a\u0649]/g, "\u06cc").replace(/\u0643/g, "\u06a9")
+      .replace(/[\u0623\u0625\u0622]/g, "\u0627").replace(/\u0629/g, "\u0647")
       .replace(/[\u200c\u200f\u064b-\u065f]/g, "").replace(/\s+/g, " ").trim();
   }
 
