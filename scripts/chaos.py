@@ -207,8 +207,8 @@ def cluster(port: int, load_seconds: float, also_reindex: bool) -> None:
                 log(f"killing node {victim} (the elected master, {master}) with SIGKILL")
                 n.sh("kill", str(victim), "KILL")
                 time.sleep(load_seconds / 3)
-                survivors = [u for i, u in enumerate(n.urls) if i != victim]
-                h_es = make_client(replace(settings, url=",".join(survivors)))
+                survivors = ",".join(u for i, u in enumerate(n.urls) if i != victim)
+                h_es = make_client(replace(settings, url=survivors))
                 h = h_es.cluster.health(index=alias, wait_for_status="yellow", timeout="30s")
                 check(h["status"] in ("yellow", "green") and h["active_primary_shards"] == 2,
                       f"after the kill: health {h['status']}, {h['active_primary_shards']}/2 primaries active, "
@@ -216,8 +216,7 @@ def cluster(port: int, load_seconds: float, also_reindex: bool) -> None:
                 h_es.close()
                 if also_reindex:
                     log("reindexing under load (new version, alias swap) with a node down")
-                    survivors = [u for i, u in enumerate(n.urls) if i != victim]
-                    r_es = make_client(replace(settings, url=",".join(survivors)))
+                    r_es = make_client(replace(settings, url=survivors))
                     result = reindex(r_es, alias, settings.data_dir, shards=2, replicas=0)
                     log(f"reindexed into {result.index}: {result.report.summary()}")
                     r_es.close()
@@ -231,8 +230,7 @@ def cluster(port: int, load_seconds: float, also_reindex: bool) -> None:
             check(not incomplete, f"every answer complete (same totals as before the kill): {len(incomplete)} differ")
             worst = max((r[2] for r in after), default=0)
             log(f"slowest search after the kill: {worst * 1000:.0f} ms")
-        survivors = [u for i, u in enumerate(n.urls) if i != victim]
-        es2 = make_client(replace(settings, url=",".join(survivors)))
+        es2 = make_client(replace(settings, url=survivors))
         health = es2.cluster.health(index=alias, wait_for_status="yellow", timeout="30s")
         check(health["status"] in ("yellow", "green") and health["number_of_nodes"] == 2,
               f"index searchable on the 2 remaining nodes: health {health['status']}, "

@@ -36,6 +36,8 @@ DIR="${CLUSTER_DIR:-$ROOT/.cache/cluster-$PORT}"
 
 say() { printf 'cluster: %s\n' "$*"; }
 die() { printf 'cluster: %s\n' "$*" >&2; exit 1; }
+# shellcheck source=scripts/es-user.sh
+. "$ROOT/scripts/es-user.sh"
 
 case "$NODES" in ''|*[!0-9]*|0) die "CLUSTER_NODES=$NODES is not a positive number" ;; esac
 case "$PORT" in ''|*[!0-9]*) die "CLUSTER_PORT=$PORT is not a port number" ;; esac
@@ -71,20 +73,10 @@ start_node() {
   fi
   answers "$i" && die "something else already answers on port $(http_port "$i")"
   ensure_home
-  java_home="${ES_JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")}"
+  java_home="$(es_java_home)"
   node_dir="$DIR/node-$i"
   mkdir -p "$node_dir/data" "$node_dir/logs"
-  local -a as_user=()
-  if [[ "$(id -u)" -eq 0 ]]; then
-    id -u "$ES_USER" >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin "$ES_USER"
-    chown -R "$ES_USER:" "$DIR"
-    local d="$DIR"
-    while [[ "$d" != "/" ]]; do
-      d="$(dirname "$d")"
-      runuser -u "$ES_USER" -- test -x "$d" 2>/dev/null || chmod o+x "$d"
-    done
-    as_user=(runuser -u "$ES_USER" --)
-  fi
+  prepare_es_user "$ES_HOME" "$DIR"
   local -a settings=(
     -Ecluster.name="panjereh-local-$PORT"
     -Enode.name="node-$i"
@@ -112,7 +104,7 @@ start_node() {
   settings+=(${ES_SETTINGS:-})
   rm -f "$(pid_file "$i")"
   say "starting node $i on http://127.0.0.1:$(http_port "$i") (heap $ES_HEAP, data in ${node_dir#"$ROOT"/})"
-  (cd "$ES_HOME" && "${as_user[@]}" env ES_JAVA_HOME="$java_home" \
+  (cd "$ES_HOME" && "${AS_USER[@]}" env ES_JAVA_HOME="$java_home" \
       ES_JAVA_OPTS="-Xms$ES_HEAP -Xmx$ES_HEAP ${CLUSTER_JAVA_OPTS:-}" ES_PATH_CONF="$ES_HOME/config" \
       "$ES_HOME/bin/elasticsearch" -d -p "$(pid_file "$i")" "${settings[@]}" \
       </dev/null >"$node_dir/startup.out" 2>&1) \

@@ -41,6 +41,8 @@ ARTIFACT="org.elasticsearch.distribution.integ-test-zip:elasticsearch:$ES_VERSIO
 
 say() { printf 'es: %s\n' "$*"; }
 die() { printf 'es: %s\n' "$*" >&2; exit 1; }
+# shellcheck source=scripts/es-user.sh
+. "$ROOT/scripts/es-user.sh"
 
 case "$ES_PORT" in
   ''|*[!0-9]*) die "ES_PORT=$ES_PORT is not a port number" ;;
@@ -147,24 +149,6 @@ PY
   say "Elasticsearch $ES_VERSION is in .cache/es/elasticsearch-$ES_VERSION"
 }
 
-# Every directory above $1 must be traversable by the node's user, or it cannot reach its files.
-make_reachable() {
-  local -a parents=()
-  local dir="$1" i
-  while [[ "$dir" != "/" ]]; do
-    dir="$(dirname "$dir")"
-    parents=("$dir" "${parents[@]}")
-  done
-  # Top down: a directory can only be tested once the ones above it can be traversed.
-  for ((i = 0; i < ${#parents[@]}; i++)); do
-    dir="${parents[i]}"
-    if ! runuser -u "$ES_USER" -- test -x "$dir" 2>/dev/null; then
-      say "letting user $ES_USER traverse $dir (chmod o+x) so that it can reach .cache/"
-      chmod o+x "$dir"
-    fi
-  done
-}
-
 cmd_start() {
   if [[ -n "${ES_URL:-}" ]]; then
     say "using ES_URL=$ES_URL; starting nothing"
@@ -188,22 +172,12 @@ cmd_start() {
 
   cmd_fetch
   need_tools
-  local java_home="${ES_JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")}"
-  [[ -x "$java_home/bin/java" ]] || die "ES_JAVA_HOME=$java_home has no bin/java"
+  local java_home
+  java_home="$(es_java_home)"
 
   mkdir -p "$DATA_DIR" "$LOG_DIR" "$RUN_DIR"
   rm -f "$PID_FILE"
-  local -a as_user=()
-  if [[ "$(id -u)" -eq 0 ]]; then
-    # Elasticsearch refuses to run as root: run it as a system user that owns its directories.
-    if ! id -u "$ES_USER" >/dev/null 2>&1; then
-      say "creating system user $ES_USER to run Elasticsearch (it refuses to run as root)"
-      useradd --system --no-create-home --shell /usr/sbin/nologin "$ES_USER"
-    fi
-    chown -R "$ES_USER:" "$ES_HOME" "$DATA_DIR" "$LOG_DIR" "$RUN_DIR"
-    make_reachable "$ES_HOME"
-    as_user=(runuser -u "$ES_USER" --)
-  fi
+  prepare_es_user "$ES_HOME" "$DATA_DIR" "$LOG_DIR" "$RUN_DIR"
 
   say "starting Elasticsearch $ES_VERSION on http://127.0.0.1:$ES_PORT (heap $ES_HEAP, logs in .cache/es-logs/)"
   echo "$ES_PORT" >"$PORT_FILE"
@@ -223,7 +197,7 @@ cmd_start() {
   # -d returns once the node has started (or failed to). Its console output (the startup log)
   # goes to .cache/es-run/startup.out; the node's logs are in .cache/es-logs/.
   local out="$RUN_DIR/startup.out"
-  if ! (cd "$ES_HOME" && "${as_user[@]}" env \
+  if ! (cd "$ES_HOME" && "${AS_USER[@]}" env \
         ES_JAVA_HOME="$java_home" \
         ES_JAVA_OPTS="-Xms$ES_HEAP -Xmx$ES_HEAP" \
         ES_PATH_CONF="$ES_HOME/config" \
