@@ -187,3 +187,34 @@ def test_best_bets_keep_their_order():
     boosts = [p["boost"] for p in pinned]
     assert boosts == sorted(boosts, reverse=True) and boosts[-1] >= BEST_BET_BOOST
     assert boosts[0] - boosts[1] >= BEST_BET_BOOST   # more than any text score can bridge
+
+
+# --- word-by-word normalization (the indexer's cache) -------------------------------------------
+
+def test_word_by_word_normalization_equals_hazm_on_whole_texts():
+    """`normalize` works word by word through a cache; on every text of the shipped catalog that
+    gives exactly what hazm + fold give on the whole text."""
+    import json
+
+    from analyzers.normalize import _hazm, fold
+    from indexer.config import ROOT
+
+    texts = []
+    for path in sorted((ROOT / "data").glob("part-*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            record = json.loads(line)
+            texts += [record["title"], record["description"], *record["aliases"], *record["steps"],
+                      *record["documents"]]
+    assert len(texts) > 3000
+    differ = [t for t in texts if normalize(t) != fold(_hazm().normalize(t))]
+    assert not differ, differ[:3]
+
+
+def test_words_repeat_so_the_word_cache_hits():
+    from analyzers.normalize import normalize_word
+
+    normalize_word.cache_clear()
+    normalize("ارائه مدارک و درخواست صدور کارت")
+    normalize("درخواست صدور کارت و ارائه مدارک")
+    info = normalize_word.cache_info()
+    assert info.misses == 6 and info.hits == 6
