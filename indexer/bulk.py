@@ -14,6 +14,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+import orjson
 from elasticsearch import Elasticsearch
 from elasticsearch.helpers import streaming_bulk
 
@@ -61,8 +62,13 @@ def _build_chunk(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def serialize(doc: dict[str, Any]) -> bytes:
-    """A document as the JSON the client would send (the client passes bytes through untouched)."""
-    return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
+    """A document as the JSON the client would send (the client passes bytes through untouched).
+    orjson, ~5x faster than the standard library; a lone surrogate in a record (orjson refuses
+    them) takes the standard library's way, as before."""
+    try:
+        return orjson.dumps(doc)
+    except TypeError:  # orjson.JSONEncodeError
+        return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
 
 
 def _build_chunk_serialized(records: list[dict[str, Any]]) -> list[bytes]:

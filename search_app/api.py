@@ -4,9 +4,10 @@ from __future__ import annotations
 from elasticsearch import ApiError, TransportError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from search_app.params import parse
+from search_app.responses import JSONResponse
 
 
 async def search_api(request: Request) -> Response:

@@ -6,9 +6,10 @@ import logging
 from elasticsearch import ApiError, TransportError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from search_app.params import ParamError
+from search_app.responses import JSONResponse
 from search_app.security import HEADERS as SECURITY_HEADERS
 
 log = logging.getLogger("panjereh")

@@ -8,12 +8,13 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from indexer.taxonomy import Taxonomy
 from search_app import feedback
 from search_app.facets import FACETS
 from search_app.params import DEFAULT_SIZE, MAX_QUERY, MAX_RESULT_WINDOW, MAX_SIZE, MAX_VALUES
+from search_app.responses import JSONResponse
 
 SERVICE_ID = {"type": "string", "pattern": r"^svc-\d{1,12}$", "example": "svc-1021"}
 ERROR = {"description": "what is wrong", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}

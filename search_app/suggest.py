@@ -12,11 +12,12 @@ from typing import Any
 
 from elasticsearch import AsyncElasticsearch
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from analyzers.finglish import is_finglish, transliterate
 from analyzers.normalize import normalize_query
 from search_app.params import MAX_QUERY, ParamError, clean_text
+from search_app.responses import JSONResponse
 
 DEFAULT_SIZE = 8
 FUZZY_FROM = 4        # letters: shorter prefixes complete exactly
