@@ -10,7 +10,7 @@ from elasticsearch import ApiError, TransportError
 
 from indexer import aliases
 from indexer.client import make_client
-from indexer.config import ROOT, ConfigError, ESSettings
+from indexer.config import ROOT, ConfigError, ESSettings, read
 from indexer.records import Rejection, catalog_files, read_records
 from indexer.reindex import LoadFailed, reindex
 from indexer.taxonomy import load_taxonomy
@@ -22,7 +22,7 @@ def cmd_load(settings: ESSettings, args: argparse.Namespace) -> int:
     es = make_client(settings)
     try:
         result = reindex(es, settings.alias, settings.data_dir, shards=settings.shards,
-                         replicas=settings.replicas, workers=args.workers)
+                         replicas=settings.replicas, workers=args.workers, merge_segments=args.merge_segments)
     except LoadFailed as exc:
         if exc.report:
             exc.report.write_rejections(args.rejected)
@@ -73,8 +73,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m indexer", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     load_p = sub.add_parser("load", help="build a new index version from data/, then swap the alias")
-    load_p.add_argument("--workers", type=int, default=int(os.environ.get("INDEX_WORKERS", "1")),
-                        help="processes that build documents (hazm is slow)")
+    load_p.add_argument("--workers", type=int, default=None,
+                        help="processes that build documents (default $INDEX_WORKERS or 1)")
+    load_p.add_argument("--merge-segments", type=int, default=None,
+                        help="merge the new index down to this many segments before the alias moves "
+                             "(0: no merge; default $INDEX_MERGE_SEGMENTS or 1)")
     load_p.add_argument("--rejected", type=Path, default=DEFAULT_REJECTED,
                         help="where rejected records are written (JSON lines)")
     sub.add_parser("status", help="alias, index, document count, health")
@@ -82,6 +85,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         settings = ESSettings.from_env()
+        if args.command == "load":
+            if args.workers is None:
+                args.workers = read(os.environ, "INDEX_WORKERS", int, 1, lambda n: 1 <= n <= 64, "between 1 and 64")
+            if args.merge_segments is None:
+                args.merge_segments = read(os.environ, "INDEX_MERGE_SEGMENTS", int, 1, lambda n: 0 <= n <= 1000,
+                                           "between 0 (no merge) and 1000")
         return {"load": cmd_load, "status": cmd_status, "check": cmd_check}[args.command](settings, args)
     except ConfigError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)

@@ -79,3 +79,36 @@ def test_delete_helper_refuses_non_test_indexes(es):
     for pattern in ("panjereh-services*", "*", "test-*", "test-"):
         with pytest.raises(ValueError):
             delete_test_indexes(es, pattern)
+
+
+def test_a_new_version_is_loaded_without_refreshes_then_merged_and_refreshed_as_usual(
+        es, alias, tmp_path, monkeypatch):
+    """Loading leaves many small segments; the version the alias moves to has been merged to one
+    segment and has its refresh interval back (the load switched it off)."""
+    import indexer.reindex as reindex_module
+
+    data = small_data(tmp_path, catalog_lines(40))
+    seen: list[dict] = []
+    real_load = reindex_module.load
+
+    def watching_load(es_, index, *args, **kwargs):  # the real load, after a look at the settings
+        seen.append(es_.indices.get_settings(index=index)[index]["settings"]["index"])
+        return real_load(es_, index, *args, **kwargs)
+
+    monkeypatch.setattr(reindex_module, "load", watching_load)
+    result = reindex(es, alias, data, merge_segments=1)
+    assert seen[0]["refresh_interval"] == "-1"
+    settings = es.indices.get_settings(index=result.index)[result.index]["settings"]["index"]
+    assert "refresh_interval" not in settings
+    segments = es.indices.stats(index=result.index, metric="segments")["_all"]["primaries"]["segments"]
+    assert segments["count"] == 1
+    assert es.count(index=alias)["count"] == 40
+
+
+def test_merge_reports_progress_while_elasticsearch_merges(es, alias, tmp_path):
+    from indexer.reindex import merge
+
+    result = reindex(es, alias, small_data(tmp_path, catalog_lines(10)), merge_segments=0)
+    lines: list[str] = []
+    merge(es, result.index, 1, log=lines.append, poll_s=0.001)
+    assert lines[0].endswith("merging segments down to 1") and lines[-1].startswith(f"{result.index}: merged in")
