@@ -43,9 +43,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
         catalog = load_catalog(settings.es.data_dir)
         await asyncio.to_thread(relevance.warm)
         es = make_async_client(settings.es)
+        # What a citizen waits on gets a budget of its own: a hung node costs at most
+        # search_timeout x (1 + search_retries), not ES_TIMEOUT x (1 + ES_MAX_RETRIES).
+        reads = es.options(request_timeout=settings.search_timeout, max_retries=settings.search_retries)
         app.state.catalog = catalog
-        app.state.es = es
-        app.state.searcher = Searcher(es, settings.es.alias, catalog.taxonomy, catalog.best_bets,
+        app.state.es = reads
+        app.state.searcher = Searcher(reads, settings.es.alias, catalog.taxonomy, catalog.best_bets,
                                       metrics.search_latency)
         app.state.feedback = FeedbackStore(es, settings.es.alias)   # its index is created on first use
         querylog = None

@@ -18,6 +18,8 @@ class Settings:
     feedback_per_minute: int = 10
     query_log_flush_seconds: float = 2.0
     query_log_queue: int = 1000
+    search_timeout: float = 1.5
+    search_retries: int = 1
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
@@ -34,4 +36,6 @@ class Settings:
                                          "seconds between 0.05 and 60"),
             query_log_queue=read(env, "QUERY_LOG_QUEUE", int, 1000, lambda n: 10 <= n <= 100_000,
                                  "between 10 and 100000"),
+            search_timeout=read(env, "SEARCH_TIMEOUT", float, 1.5, lambda s: 0 < s <= 60, "seconds in (0, 60]"),
+            search_retries=read(env, "SEARCH_RETRIES", int, 1, lambda n: 0 <= n <= 5, "between 0 and 5"),
         )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import threading
@@ -103,7 +104,7 @@ def app_url(node: Node, es_settings: ESSettings) -> Iterator[tuple[str, str]]:
     reindex(es, alias, settings.data_dir)
     es.close()
     env = {"ES_URL": node.url, "PANJEREH_INDEX": alias, "QUERY_LOG": "false", "ES_TIMEOUT": "5",
-           "ES_MAX_RETRIES": "2"}
+           "ES_MAX_RETRIES": "2", "SEARCH_TIMEOUT": "0.8", "SEARCH_RETRIES": "1"}
     with serve_app(env) as (url, _pid):
         yield url, alias
 
@@ -192,6 +193,30 @@ def test_elasticsearch_stopping_gives_fast_503s_and_the_app_recovers_by_itself(n
     assert 503 in statuses and 200 in statuses
     slow = [(s, round(t, 2), p) for s, t, p in results if s == 503 and t >= 2]
     assert not slow, f"503s slower than 2 s: {slow[:5]}"
+
+
+@pytest.mark.slow
+def test_a_hung_node_gives_503_within_the_search_budget_and_the_app_recovers(node, app_url):
+    """SIGSTOP freezes the node: it still accepts connections but never answers. The app gives up
+    after SEARCH_TIMEOUT x (1 + SEARCH_RETRIES) = 1.6 s, not ES_TIMEOUT x (1 + ES_MAX_RETRIES) = 15 s."""
+    url, _alias = app_url
+    http = httpx.Client(base_url=url, timeout=20)
+    assert http.get("/api/search", params=QUERY).status_code == 200
+    pid = int((node.directory / "node-0" / "es.pid").read_text().strip())
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        api, took = timed_get(http, "/api/search", params=QUERY)
+        assert api.status_code == 503 and took < 2.5, (api.status_code, took)
+        assert "error" in api.json()
+        page, took = timed_get(http, "/", params=QUERY)
+        assert page.status_code == 503 and took < 2.5 and UNAVAILABLE_FA in page.text, (page.status_code, took)
+    finally:
+        os.kill(pid, signal.SIGCONT)
+    deadline = time.monotonic() + 5
+    while http.get("/api/search", params=QUERY).status_code != 200:
+        assert time.monotonic() < deadline, "the app did not recover within 5 s of the node thawing"
+        time.sleep(0.1)
+    http.close()
 
 
 @pytest.mark.slow
