@@ -3,6 +3,11 @@
 Multi-select facets the elasticsearch-dsl way (`FacetedSearch`): hits are narrowed with
 `post_filter`, and each facet's aggregation is filtered by every other facet's selection, so the
 counts stay right while values are selected.
+
+Text is searched in two passes (search_app/relevance.py): `match_query` finds the services and
+gives them a cheap score, then `rescore` ranks the best RESCORE_WINDOW of them with every signal
+(`text_query`). The cost of a search then grows with the services that match, not with the number
+of clauses times the services that share a word with the query.
 """
 from __future__ import annotations
 
@@ -13,12 +18,13 @@ from elasticsearch.dsl import FacetedSearch, Q, TermsFacet
 
 from search_app.facets import FACETS
 from search_app.params import SearchParams
-from search_app.relevance import QueryForms, highlight_query, text_query
+from search_app.relevance import QueryForms, highlight_query, match_query, text_query
 
 RESULT_SOURCE = ["display.id", "display.title", "display.organization", "display.organization_slug",
                  "display.topics", "display.clusters", "display.delivery", "display.service_url",
                  "display.description"]
 HIGHLIGHT_FIELDS = ("title", "aliases", "description", "steps")
+RESCORE_WINDOW = 100   # services ranked with every signal (more when the page asked for lies deeper)
 
 
 class ServiceSearch(FacetedSearch):
@@ -29,14 +35,14 @@ class ServiceSearch(FacetedSearch):
         super().__init__(query=params.q or None, filters=dict(params.filters))
 
     def query(self, search, query):  # type: ignore[override]
-        return search.query(Q(text_query(query, self._best_bets)))
+        return search.query(Q(match_query(query, self._best_bets)))
 
     def highlight(self, search):  # type: ignore[override]
         return search
 
     def sort(self, search):  # type: ignore[override]
         if self._query:
-            return search.sort("_score", "id")
+            return search  # by score (rescore allows no other sort)
         return search.sort("id")
 
 
@@ -46,6 +52,10 @@ def build_body(params: SearchParams, best_bets: Mapping[str, Sequence[str]] | No
     search = search[params.offset: params.offset + params.size]
     search = search.source(RESULT_SOURCE).extra(track_total_hits=True)
     if params.q:
+        window = max(RESCORE_WINDOW, params.offset + params.size)
+        search = search.extra(rescore={"window_size": window, "query": {
+            "rescore_query": text_query(params.q, best_bets), "query_weight": 0.0,
+            "rescore_query_weight": 1.0}})
         search = search.highlight_options(fragment_size=160, number_of_fragments=1, encoder="html",
                                           pre_tags=["<mark>"], post_tags=["</mark>"],
                                           highlight_query=highlight_query(params.q))

@@ -1,0 +1,73 @@
+"""The two-pass search on the real Elasticsearch: `match_query` decides which services match,
+`rescore` ranks the best of them with every signal (`text_query`)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from search_app.catalog import load_catalog
+from search_app.params import parse
+from search_app.query import RESCORE_WINDOW, build_body
+from search_app.relevance import QueryForms, match_query, text_query
+
+QUERIES = Path(__file__).parent / "relevance" / "dev-queries.jsonl"
+
+
+@pytest.fixture(scope="module")
+def catalog(indexed):
+    return load_catalog(indexed.data_dir)
+
+
+def dev_queries() -> list[str]:
+    lines = QUERIES.read_text(encoding="utf-8").splitlines()
+    return [json.loads(line)["q"] for line in lines if line.strip()]
+
+
+def ids(response) -> list[str]:
+    return [h["_id"] for h in response["hits"]["hits"]]
+
+
+def test_the_rescored_ranking_is_the_full_ranking_of_the_services_that_match(es, indexed, catalog):
+    """For every dev query, the first page equals what the full scoring query alone ranks first
+    among the services the first pass lets in (nothing good is lost outside the window)."""
+    differ = []
+    for q in dev_queries():
+        body = build_body(parse([("q", q)], catalog.taxonomy), catalog.best_bets)
+        got = es.search(index=indexed.alias, body={**body, "_source": False})
+        full = es.search(index=indexed.alias, size=10, source=False, query={"bool": {
+            "must": [text_query(q, catalog.best_bets)], "filter": [match_query(q, catalog.best_bets)]}})
+        if ids(got) != ids(full):
+            differ.append((q, ids(got)[:3], ids(full)[:3]))
+        assert got["hits"]["total"] == full["hits"]["total"]
+    assert not differ, differ[:5]
+
+
+def test_a_service_sharing_one_common_word_with_the_query_does_not_match(es, indexed, catalog):
+    q = "تمدید گذرنامه"
+    body = build_body(parse([("q", q)], catalog.taxonomy), catalog.best_bets)
+    total = es.search(index=indexed.alias, body=body)["hits"]["total"]["value"]
+    fields = ["title", "aliases", "description", "steps", "documents", "organization_name", "taxonomy_labels"]
+    either = es.count(index=indexed.alias, query={"multi_match": {"query": q, "fields": fields}})["count"]
+    both = es.count(index=indexed.alias, query={"multi_match": {"query": q, "fields": fields,
+                                                                "type": "cross_fields", "operator": "and"}})["count"]
+    assert both <= total < either / 2, (both, total, either)
+
+
+@pytest.mark.parametrize("q, expected", [
+    ("چه مدارکی برای تمدید گذرنامه لازم است", ("مدارک", "تمدید", "گذرنامه", "لازم")),
+    ("تاریخ تولدم تو شناسنامه ۲ سال اشتباهه", ("تاریخ", "تولد", "شناسنامه", "سال", "اشتباه")),   # inflections, no digits
+    ("برای نونوایی کارت بهداشت لازمه", ("کارت", "بهداشت", "لازمه")),                          # نونوایی: unknown
+    ("۱۴۰۴", ("1404",)),   # a query of only a number still has something to find
+])
+def test_the_words_a_service_must_mostly_have(q, expected):
+    assert QueryForms.of(q).recall == expected
+
+
+def test_a_deep_page_is_inside_the_rescore_window(catalog):
+    body = build_body(parse([("q", "گواهینامه"), ("page", "12"), ("size", "20")], catalog.taxonomy))
+    assert body["rescore"]["window_size"] == max(RESCORE_WINDOW, 11 * 20 + 20)
+    assert "sort" not in body   # rescoring needs the score order
+    plain = build_body(parse([("topic", sorted(catalog.taxonomy.labels["topics"])[0])], catalog.taxonomy))
+    assert "rescore" not in plain and plain["sort"] == ["id"]
