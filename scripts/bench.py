@@ -46,6 +46,7 @@ from indexer.bulk import CHUNK, build_documents, load  # noqa: E402
 from indexer.client import make_client  # noqa: E402
 from indexer.config import ESSettings  # noqa: E402
 from indexer.records import Record, catalog_files, read_lines, read_records  # noqa: E402
+from indexer.reindex import merge  # noqa: E402
 from indexer.schema import index_body  # noqa: E402
 from indexer.taxonomy import load_taxonomy  # noqa: E402
 from scripts.appserver import serve_app  # noqa: E402
@@ -79,8 +80,10 @@ def own_node(port: int, heap: str) -> Iterator[str]:
 
 
 def new_index(es: Elasticsearch, label: str) -> str:
+    """A bench-* index set up as indexer.reindex sets up a new version for loading."""
     name = f"bench-{label}-{os.getpid()}-{int(time.time())}"
     body = index_body("services")
+    body["settings"]["refresh_interval"] = "-1"
     es.indices.create(index=name, settings=body["settings"], mappings=body["mappings"])
     return name
 
@@ -278,6 +281,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=1, help="index raw and real this many times each, "
                         "alternating raw, real, real, raw, ... (the rates are totals over the rounds)")
     parser.add_argument("--keep", action="store_true", help="keep the bench index (and its alias) at the end")
+    parser.add_argument("--index", default=None, metavar="NAME",
+                        help="query benchmark only, on an index an earlier run kept (--keep); give --docs too")
     args = parser.parse_args(argv)
     docs = args.docs or (20_000 if args.quick else 50_000)
     duration = args.duration or (5 if args.quick else 15)
@@ -297,6 +302,54 @@ def _configured_es() -> Iterator[str]:
     yield ESSettings.from_env().url
 
 
+def index_runs(es: Elasticsearch, args: argparse.Namespace, docs: int, data_dir: Path,
+               results: dict[str, Any]) -> str:
+    """The indexing benchmark; returns the index the real indexer built (raw with --skip-index)."""
+    docs_file = prebuilt_docs(data_dir, args.workers)
+    # warm the node's JIT and caches on a small index first
+    warm_index = new_index(es, "warm")
+    raw_bulk(es, warm_index, docs_file, limit=min(5_000, docs))
+    drop(es, warm_index)
+
+    # raw and real alternate (raw, real, real, raw, ... with --rounds 2+): the machine's load drifts
+    order = ["raw", "real"] if args.rounds <= 1 else (["raw", "real", "real", "raw"] * args.rounds)[:2 * args.rounds]
+    if args.skip_index:
+        order = ["raw"]
+    totals = {"raw": [0, 0.0], "real": [0, 0.0]}
+    rejected_total = 0
+    query_index = None
+    for step, kind in enumerate(order):
+        last_of_kind = kind not in order[step + 1:]
+        index = new_index(es, kind)
+        if kind == "raw":
+            log(f"raw _bulk of {docs} pre-built documents into {index}")
+            ok, seconds = raw_bulk(es, index, docs_file)
+        else:
+            log(f"real indexer (workers={args.workers}) into {index}")
+            ok, rejected, seconds = real_load(es, index, data_dir, args.workers)
+            rejected_total += rejected
+        totals[kind][0] += ok
+        totals[kind][1] += seconds
+        log(f"{kind}: {ok} in {seconds:.1f} s = {ok / seconds:.0f} docs/s")
+        keep = last_of_kind and (kind == "real" or args.skip_index)
+        if keep:
+            query_index = index
+        else:
+            drop(es, index)
+    rounds = max(1, args.rounds)
+    raw_ok, raw_s = totals["raw"]
+    results["raw"] = {"indexed": raw_ok // rounds, "seconds": raw_s / rounds, "docs_per_s": raw_ok / raw_s,
+                      "rounds": rounds}
+    if not args.skip_index:
+        ok, real_s = totals["real"]
+        results["real"] = {"indexed": ok // rounds, "rejected": rejected_total // rounds,
+                           "seconds": real_s / rounds, "docs_per_s": ok / real_s, "rounds": rounds}
+        results["ratio"] = (ok / real_s) / (raw_ok / raw_s)
+        log(f"real / raw = {100 * results['ratio']:.0f}%")
+    assert query_index is not None
+    return query_index
+
+
 def run(es_url: str, docs: int, args: argparse.Namespace, duration: int, levels: list[int],
         app_workers: list[int]) -> int:
     settings = ESSettings.from_env({**os.environ, "ES_URL": es_url, "ES_TIMEOUT": "120"})
@@ -308,50 +361,17 @@ def run(es_url: str, docs: int, args: argparse.Namespace, duration: int, levels:
     alias = f"bench-alias-{tag}"
     try:
         data_dir = generate(docs, quiet=False)
-        docs_file = prebuilt_docs(data_dir, args.workers)
-        # warm the node's JIT and caches on a small index first
-        warm_index = new_index(es, "warm")
-        raw_bulk(es, warm_index, docs_file, limit=min(5_000, docs))
-        drop(es, warm_index)
-
-        # raw and real alternate (raw, real, real, raw, ... with --rounds 2+): the machine's load drifts
-        order = ["raw", "real"] if args.rounds <= 1 else (["raw", "real", "real", "raw"] * args.rounds)[:2 * args.rounds]
-        if args.skip_index:
-            order = ["raw"]
-        totals = {"raw": [0, 0.0], "real": [0, 0.0]}
-        rejected_total = 0
-        query_index = None
-        for step, kind in enumerate(order):
-            last_of_kind = kind not in order[step + 1:]
-            index = new_index(es, kind)
-            if kind == "raw":
-                log(f"raw _bulk of {docs} pre-built documents into {index}")
-                ok, seconds = raw_bulk(es, index, docs_file)
-            else:
-                log(f"real indexer (workers={args.workers}) into {index}")
-                ok, rejected, seconds = real_load(es, index, data_dir, args.workers)
-                rejected_total += rejected
-            totals[kind][0] += ok
-            totals[kind][1] += seconds
-            log(f"{kind}: {ok} in {seconds:.1f} s = {ok / seconds:.0f} docs/s")
-            keep = last_of_kind and (kind == "real" or args.skip_index)
-            if keep:
-                query_index = index
-            else:
-                drop(es, index)
-        rounds = max(1, args.rounds)
-        raw_ok, raw_s = totals["raw"]
-        results["raw"] = {"indexed": raw_ok // rounds, "seconds": raw_s / rounds, "docs_per_s": raw_ok / raw_s,
-                          "rounds": rounds}
-        if not args.skip_index:
-            ok, real_s = totals["real"]
-            results["real"] = {"indexed": ok // rounds, "rejected": rejected_total // rounds,
-                               "seconds": real_s / rounds, "docs_per_s": ok / real_s, "rounds": rounds}
-            results["ratio"] = (ok / real_s) / (raw_ok / raw_s)
-            log(f"real / raw = {100 * results['ratio']:.0f}%")
-        assert query_index is not None
+        if args.index:
+            query_index = args.index
+            log(f"querying the existing index {query_index} (no indexing run)")
+        else:
+            query_index = index_runs(es, args, docs, data_dir, results)
         es.indices.update_aliases(actions=[{"add": {"index": query_index, "alias": alias}}])
-        es.options(request_timeout=600).indices.forcemerge(index=query_index, max_num_segments=5)
+        # as indexer.reindex leaves a new version: merged, then refreshed as usual
+        began = time.perf_counter()
+        merge(es, query_index, 1, log)
+        results["merge_s"] = time.perf_counter() - began
+        es.indices.put_settings(index=query_index, settings={"index": {"refresh_interval": None}})
 
         # ------------------------------------------------ queries
         if args.no_query:
@@ -385,6 +405,8 @@ def run(es_url: str, docs: int, args: argparse.Namespace, duration: int, levels:
                     log(f"app c={c:<3} w={w} p50 {r['p50']:.1f} ms  p99 {r['p99']:.1f} ms  {r['rps']:.0f} req/s  "
                         f"errors {r['errors']}  RSS {r['rss_mb']:.0f} MiB")
     finally:
+        if args.index:  # the alias goes; the index that was given stays
+            es.indices.delete_alias(index=args.index, name=alias)
         if not args.keep:
             drop(es, f"bench-*-{tag}-*")
             drop(es, f"bench-alias-{tag}*")  # side indexes the app made (query log)
@@ -413,6 +435,8 @@ def report(r: dict[str, Any]) -> None:
             print(f"| real indexer (hazm) | {r['real']['indexed']:,} | {r['real']['seconds']:.1f} | {r['real']['docs_per_s']:,.0f} |")
             ok = "meets" if r["ratio"] >= 0.8 else "MISSES"
             print(f"\nreal / raw = **{100 * r['ratio']:.0f}%** ({ok} the ≥ 80% target)\n")
+    if "merge_s" in r:
+        print(f"merging the index down to one segment (as every reindex does): {r['merge_s']:.0f} s\n")
     print("| conc. | uvicorn workers | ES p50 | ES p99 | ES req/s | API p50 | API p99 | API req/s | API/ES req/s | "
           "errors (ES/API) | app RSS |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|")
