@@ -133,7 +133,10 @@ class Load:
 
 
 def index_catalog(es_url: str, alias: str, shards: int = 1, replicas: int = 0) -> ESSettings:
-    settings = replace(ESSettings.from_env({**os.environ, "ES_URL": es_url}), alias=alias)
+    """Index the catalog for a scenario. This setup client (not the app's) waits up to 60 s a request:
+    freshly started nodes on a busy 2-core machine can take longer than ES_TIMEOUT to answer."""
+    env = {**os.environ, "ES_URL": es_url, "ES_TIMEOUT": "60"}
+    settings = replace(ESSettings.from_env(env), alias=alias)
     es = make_client(settings)
     result = reindex(es, alias, settings.data_dir, shards=shards, replicas=replicas, workers=1)
     log(f"indexed {result.report.summary()} into {result.index} ({shards} shard(s), {replicas} replica(s))")
