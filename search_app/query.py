@@ -11,7 +11,8 @@ of clauses times the services that share a word with the query.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections import OrderedDict
+from collections.abc import Hashable, Mapping, Sequence
 from typing import Any
 
 from elasticsearch.dsl import FacetedSearch, Q, TermsFacet
@@ -64,6 +65,32 @@ def build_body(params: SearchParams, best_bets: Mapping[str, Sequence[str]] | No
         if did_you_mean:
             search = search.extra(suggest={"did_you_mean": did_you_mean})
     return search.to_dict()
+
+
+class Bodies:
+    """`build_body` for one app (one set of best bets), remembering the most recent `size` bodies:
+    citizens repeat searches, and elasticsearch-dsl takes ~1 ms to build one. Bodies are shared:
+    callers must not change them."""
+
+    def __init__(self, best_bets: Mapping[str, Sequence[str]] | None = None, size: int = 4096) -> None:
+        self.best_bets, self.size = best_bets, size
+        self._cache: OrderedDict[Hashable, dict[str, Any]] = OrderedDict()
+
+    @staticmethod
+    def key(params: SearchParams) -> Hashable:
+        return (params.q, tuple((spec.param, params.selected(spec.param)) for spec in FACETS),
+                params.page, params.size)
+
+    def __call__(self, params: SearchParams) -> dict[str, Any]:
+        key = self.key(params)
+        body = self._cache.get(key)
+        if body is None:
+            body = self._cache[key] = build_body(params, self.best_bets)
+            if len(self._cache) > self.size:
+                self._cache.popitem(last=False)
+        else:
+            self._cache.move_to_end(key)
+        return body
 
 
 MAX_SUGGEST_WORDS = 5   # content words; longer queries are sentences, not misspelled names

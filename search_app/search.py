@@ -13,7 +13,7 @@ from search_app import urls
 from search_app.facets import FACETS
 from search_app.params import MAX_RESULT_WINDOW as MAX_WINDOW
 from search_app.params import SearchParams
-from search_app.query import build_body
+from search_app.query import Bodies
 
 
 @dataclass(frozen=True)
@@ -106,6 +106,7 @@ def _hit(hit: dict[str, Any]) -> Hit:
 
 def _facets(response: dict[str, Any], params: SearchParams, taxonomy: Taxonomy, path: str) -> list[Facet]:
     facets = []
+    toggles = urls.Toggles(path, params)
     aggs = response.get("aggregations", {})
     for spec in FACETS:
         buckets = aggs.get(f"_filter_{spec.param}", {}).get(spec.param, {}).get("buckets", [])
@@ -115,7 +116,7 @@ def _facets(response: dict[str, Any], params: SearchParams, taxonomy: Taxonomy, 
             counts.setdefault(value, 0)
         values = [
             FacetValue(value=key, label=taxonomy.label(spec.vocabulary, key), count=count,
-                       selected=key in selected, toggle_url=urls.toggle(path, params, spec.param, key))
+                       selected=key in selected, toggle_url=toggles.url(spec.param, key))
             for key, count in counts.items()
         ]
         values.sort(key=lambda v: (not v.selected, -v.count, v.label))
@@ -149,9 +150,9 @@ def _suggestion(response: dict[str, Any]) -> str | None:
 
 
 async def search(es: AsyncElasticsearch, index: str, params: SearchParams, taxonomy: Taxonomy,
-                 best_bets: Mapping[str, Sequence[str]] | None = None, path: str = "/") -> Results:
+                 bodies: Bodies, path: str = "/") -> Results:
     """The one search function behind the HTML page and the JSON API."""
-    response = await es.search(index=index, body=build_body(params, best_bets))
+    response = await es.search(index=index, body=dict(bodies(params)))
     return to_results(response.body, params, taxonomy, path)
 
 
@@ -168,13 +169,14 @@ class Searcher:
     def __init__(self, es: AsyncElasticsearch, index: str, taxonomy: Taxonomy,
                  best_bets: Mapping[str, Sequence[str]], observe: Any = None) -> None:
         self.es, self.index, self.taxonomy, self.best_bets = es, index, taxonomy, best_bets
+        self.bodies = Bodies(best_bets)
         self._observe = observe
 
     async def search(self, params: SearchParams, path: str = "/") -> Results:
         if self._observe is None:
-            return await search(self.es, self.index, params, self.taxonomy, self.best_bets, path)
+            return await search(self.es, self.index, params, self.taxonomy, self.bodies, path)
         with self._observe.time():
-            return await search(self.es, self.index, params, self.taxonomy, self.best_bets, path)
+            return await search(self.es, self.index, params, self.taxonomy, self.bodies, path)
 
     async def service(self, service_id: str) -> dict[str, Any] | None:
         return await get_service(self.es, self.index, service_id)

@@ -1,7 +1,7 @@
 """Build query strings: toggle a facet value, change the page, clear filters (pure functions)."""
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from urllib.parse import quote_plus, urlencode
 
 from search_app.facets import FACETS
 from search_app.params import SearchParams
@@ -40,3 +40,29 @@ def page(path: str, params: SearchParams, number: int) -> str:
 
 def clear_filters(path: str, params: SearchParams) -> str:
     return url(path, to_pairs(SearchParams(q=params.q, size=params.size)))
+
+
+class Toggles:
+    """`toggle` for every value of every facet of one results page, without re-encoding the whole
+    query string each time: the parts that stay are encoded once (a page has ~100 facet values)."""
+
+    def __init__(self, path: str, params: SearchParams) -> None:
+        self.path = path
+        self.q = f"q={quote_plus(params.q)}" if params.q else ""
+        self.size = f"size={params.size}" if params.size != 10 else ""
+        self.selected = {spec.param: params.selected(spec.param) for spec in FACETS}
+        self.encoded = {spec.param: [f"{spec.param}={quote_plus(v)}" for v in params.selected(spec.param)]
+                        for spec in FACETS}
+
+    def url(self, param: str, value: str) -> str:
+        parts = [self.q] if self.q else []
+        for spec in FACETS:
+            if spec.param != param:
+                parts += self.encoded[spec.param]
+            elif value in self.selected[param]:
+                parts += [p for v, p in zip(self.selected[param], self.encoded[param]) if v != value]
+            else:
+                parts += [*self.encoded[param], f"{param}={quote_plus(value)}"]
+        if self.size:
+            parts.append(self.size)
+        return f"{self.path}?{'&'.join(parts)}" if parts else self.path

@@ -71,3 +71,21 @@ def test_a_deep_page_is_inside_the_rescore_window(catalog):
     assert "sort" not in body   # rescoring needs the score order
     plain = build_body(parse([("topic", sorted(catalog.taxonomy.labels["topics"])[0])], catalog.taxonomy))
     assert "rescore" not in plain and plain["sort"] == ["id"]
+
+
+def test_request_bodies_are_built_once_per_search_and_left_unchanged_by_searching(es, indexed, catalog):
+    import copy
+
+    from search_app.query import Bodies
+
+    bodies = Bodies(catalog.best_bets, size=2)
+    first = parse([("q", "تمدید گذرنامه"), ("topic", "passport-travel")], catalog.taxonomy)
+    body = bodies(first)
+    assert body == build_body(first, catalog.best_bets)
+    before = copy.deepcopy(body)
+    es.search(index=indexed.alias, body=dict(body))
+    assert bodies(parse([("q", "تمدید گذرنامه"), ("topic", "passport-travel")], catalog.taxonomy)) is body
+    assert body == before
+    bodies(parse([("q", "a")], catalog.taxonomy))
+    bodies(parse([("q", "b")], catalog.taxonomy))      # the oldest of three goes
+    assert bodies(first) is not body and bodies(first) == body
