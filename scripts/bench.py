@@ -46,6 +46,7 @@ from indexer.bulk import CHUNK, build_documents, load  # noqa: E402
 from indexer.client import make_client  # noqa: E402
 from indexer.config import ESSettings  # noqa: E402
 from indexer.records import Record, catalog_files, read_lines, read_records  # noqa: E402
+from indexer.progress import Progress  # noqa: E402
 from indexer.reindex import merge  # noqa: E402
 from indexer.schema import index_body  # noqa: E402
 from indexer.taxonomy import load_taxonomy  # noqa: E402
@@ -129,7 +130,8 @@ def prebuilt_docs(data_dir: Path, workers: int) -> Path:
     return path
 
 
-def raw_bulk(es: Elasticsearch, index: str, docs: Path, limit: int | None = None) -> tuple[int, float]:
+def raw_bulk(es: Elasticsearch, index: str, docs: Path, limit: int | None = None,
+             total: int | None = None) -> tuple[int, float]:
     def actions() -> Iterator[dict[str, Any]]:
         with docs.open("rb") as handle:
             for n, line in enumerate(handle):
@@ -141,9 +143,12 @@ def raw_bulk(es: Elasticsearch, index: str, docs: Path, limit: int | None = None
 
     began = time.perf_counter()
     ok = 0
+    progress = Progress(f"raw _bulk into {index}", limit or total, every=10.0)
     for success, _ in streaming_bulk(es, actions(), chunk_size=CHUNK, raise_on_error=False,
                                      raise_on_exception=False, max_retries=3):
         ok += success
+        progress.advance()
+    progress.finish()
     es.indices.refresh(index=index)
     return ok, time.perf_counter() - began
 
@@ -323,7 +328,7 @@ def index_runs(es: Elasticsearch, args: argparse.Namespace, docs: int, data_dir:
         index = new_index(es, kind)
         if kind == "raw":
             log(f"raw _bulk of {docs} pre-built documents into {index}")
-            ok, seconds = raw_bulk(es, index, docs_file)
+            ok, seconds = raw_bulk(es, index, docs_file, total=docs)
         else:
             log(f"real indexer (workers={args.workers}) into {index}")
             ok, rejected, seconds = real_load(es, index, data_dir, args.workers)
