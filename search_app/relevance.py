@@ -179,8 +179,9 @@ def _most_words(text: str, fields: Sequence[str], boost: float = 1.0, msm: str =
 
 def _recall_expansions(forms: QueryForms) -> list[dict[str, Any]]:
     """Each synonym, life-event phrase and Finglish reading on its own, most of its words required
-    (as one any-word clause, «سازمان ثبت احوال» would let in every service that names a «سازمان»)."""
-    clauses = [_most_words(phrase, RECALL_EXPANSION, SYNONYM_BOOST) for phrase in forms.synonyms]
+    (as one any-word clause, «سازمان ثبت احوال» would let in every service that names a «سازمان»);
+    a synonym, another name for the same thing, with all of its words («کارت شناسایی ملی»)."""
+    clauses = [_most_words(phrase, RECALL_EXPANSION, SYNONYM_BOOST, msm="100%") for phrase in forms.synonyms]
     clauses += [_most_words(words, RECALL_EXPANSION, VOCABULARY_BOOST * min(specificity, 3))
                 for words, specificity in forms.related]
     clauses += [_most_words(reading, RECALL_EXPANSION, FINGLISH_ALT_BOOST) for reading in forms.alternatives]
