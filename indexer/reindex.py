@@ -57,8 +57,9 @@ def merge(es: Elasticsearch, index: str, segments: int, log=None, poll_s: float 
                 done.result(timeout=poll_s)
                 break
             except FuturesTimeout:
-                count = es.indices.stats(index=index, metric="segments")["_all"]["primaries"]["segments"]["count"]
-                log(f"{index}: merging... {time.monotonic() - began:.0f} s, {count} segments")
+                stats = es.indices.stats(index=index, metric="segments,store")["_all"]["primaries"]
+                log(f"{index}: merging... {time.monotonic() - began:.0f} s, {stats['segments']['count']} segments, "
+                    f"{stats['store']['size_in_bytes'] / 2**30:.1f} GiB on disk (the merged copy grows)")
     log(f"{index}: merged in {time.monotonic() - began:.1f} s")
 
 
