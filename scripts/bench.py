@@ -258,7 +258,11 @@ def tree_rss_mb(pid: int) -> float:
 
 @contextmanager
 def app_server(es_url: str, alias: str, data_dir: Path, workers: int) -> Iterator[tuple[str, int]]:
-    env = {"ES_URL": es_url, "PANJEREH_INDEX": alias, "PANJEREH_DATA": str(data_dir)}
+    # The app gets the time budget wrk gives raw Elasticsearch (--timeout 5s), no retry: with the
+    # production default (SEARCH_TIMEOUT 1.5 s x 2) an overloaded node shows up as app 503s instead
+    # of as latency, and the two columns would not measure the same thing.
+    env = {"ES_URL": es_url, "PANJEREH_INDEX": alias, "PANJEREH_DATA": str(data_dir),
+           "SEARCH_TIMEOUT": "5", "SEARCH_RETRIES": "0"}
     with serve_app(env, workers=workers, stderr=sys.stderr) as served:
         yield served
 
