@@ -20,9 +20,9 @@ Those signals rank (`text_query`); which services match at all is decided apart,
 is called, who offers it, its taxonomy or its description (as written, stemmed, or written
 together), or all of them in its steps and documents; or a synonym, a life-event phrase, a Finglish
 reading or a likely typo must be. Before, every service sharing one common word with the query
-(«درخواست», «کارت») matched, was scored with every signal and was counted in the facets: 60% of
-a 100,000-service catalog for the average dev query (now 15%), which is what made search slow on a
-large catalog and the facet counts meaningless. search_app/query.py runs the two as a first pass
+(«درخواست», «کارت») matched, was scored with every signal and was counted in the facets: 43% of
+a million-service catalog for the average search of the benchmark's mix (now 10%), which is what
+made search slow on a large catalog and the facet counts meaningless. search_app/query.py runs the two as a first pass
 and a rescore of its best services.
 """
 from __future__ import annotations
