@@ -168,7 +168,7 @@ class Searcher:
 
     def __init__(self, es: AsyncElasticsearch, index: str, taxonomy: Taxonomy,
                  best_bets: Mapping[str, Sequence[str]], observe: Any = None) -> None:
-        self.es, self.index, self.taxonomy, self.best_bets = es, index, taxonomy, best_bets
+        self.es, self.index, self.taxonomy = es, index, taxonomy
         self.bodies = Bodies(best_bets)
         self._observe = observe
 

@@ -1,4 +1,4 @@
-"""Build query strings: toggle a facet value, change the page, clear filters (pure functions)."""
+"""Build query strings: toggle a facet value, change the page, clear filters."""
 from __future__ import annotations
 
 from urllib.parse import quote_plus, urlencode
@@ -25,15 +25,6 @@ def url(path: str, pairs: list[tuple[str, str]]) -> str:
     return f"{path}?{urlencode(pairs)}" if pairs else path
 
 
-def toggle(path: str, params: SearchParams, param: str, value: str) -> str:
-    """The same search with `value` added to or removed from facet `param`, back on page 1."""
-    selected = params.selected(param)
-    values = tuple(v for v in selected if v != value) if value in selected else (*selected, value)
-    filters = {**params.filters, param: values}
-    changed = SearchParams(q=params.q, filters=filters, page=1, size=params.size)
-    return url(path, to_pairs(changed))
-
-
 def page(path: str, params: SearchParams, number: int) -> str:
     return url(path, to_pairs(params, page=number))
 
@@ -43,8 +34,9 @@ def clear_filters(path: str, params: SearchParams) -> str:
 
 
 class Toggles:
-    """`toggle` for every value of every facet of one results page, without re-encoding the whole
-    query string each time: the parts that stay are encoded once (a page has ~100 facet values)."""
+    """The same search with a facet value added or removed, back on page 1, for every value of every
+    facet of one results page: the parts of the query string that stay are encoded once (a page has
+    ~100 facet values), not the whole query string for each."""
 
     def __init__(self, path: str, params: SearchParams) -> None:
         self.path = path
