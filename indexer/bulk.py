@@ -61,7 +61,7 @@ def _build_chunk(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [build_document(r, _worker_taxonomy) for r in records]
 
 
-def serialize(doc: dict[str, Any]) -> bytes:
+def serialize(doc: Any) -> bytes:
     """A document as the JSON the client would send (the client passes bytes through untouched).
     orjson, ~5x faster than the standard library; a lone surrogate in a record (orjson refuses
     them) takes the standard library's way, as before."""

@@ -1,21 +1,15 @@
-"""JSON responses encoded with orjson: the search API's hot path spends far less time serializing.
-
-orjson writes UTF-8 directly (Persian text stays readable, like `ensure_ascii=False`). It refuses
-lone surrogates, which no decoded request can produce but a stored record could: those fall back
-to the standard library's encoder.
-"""
+"""JSON responses encoded as the indexer encodes documents (`indexer.bulk.serialize`): orjson, UTF-8
+written directly (Persian text stays readable), the standard library for the rare lone surrogate
+orjson refuses. The search API's hot path spends far less time serializing."""
 from __future__ import annotations
 
-import json
 from typing import Any
 
-import orjson
 from starlette.responses import JSONResponse as _StarletteJSONResponse
+
+from indexer.bulk import serialize
 
 
 class JSONResponse(_StarletteJSONResponse):
     def render(self, content: Any) -> bytes:
-        try:
-            return orjson.dumps(content)
-        except TypeError:  # orjson.JSONEncodeError is a TypeError
-            return json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
+        return serialize(content)

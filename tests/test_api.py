@@ -140,3 +140,10 @@ def test_missing_index_is_503_not_500(app_settings):
     missing = ESSettings(**{**app_settings.es.__dict__, "alias": "test-does-not-exist"})
     with TestClient(create_app(Settings(es=missing, query_log=False)), raise_server_exceptions=False) as c:
         assert c.get("/api/search", params={"q": "x"}).status_code == 503
+
+
+def test_json_responses_are_utf8_and_survive_a_lone_surrogate():
+    from search_app.responses import JSONResponse
+
+    assert JSONResponse({"q": "گذرنامه"}).body == '{"q":"گذرنامه"}'.encode()
+    assert JSONResponse({"q": "\ud800"}).body == b'{"q":"\xed\xa0\x80"}'   # the standard library's way
