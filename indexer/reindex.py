@@ -63,10 +63,17 @@ def merge(es: Elasticsearch, index: str, segments: int, log=None, poll_s: float 
     log(f"{index}: merged in {time.monotonic() - began:.1f} s")
 
 
-def settle(es: Elasticsearch, index: str, replicas: int, merge_segments: int) -> None:
+def loading_body(shards: int = 1) -> dict:
+    """The index body of a new version while it loads: no periodic refresh, no replicas yet."""
+    body = index_body("services", shards=shards, replicas=0)
+    body["settings"]["refresh_interval"] = "-1"
+    return body
+
+
+def settle(es: Elasticsearch, index: str, replicas: int, merge_segments: int, log=None) -> None:
     """The loaded index made ready for reading: merged, default refresh, replicas as configured."""
     if merge_segments:
-        merge(es, index, merge_segments)
+        merge(es, index, merge_segments, log)
     es.indices.put_settings(index=index, settings={"index": {"refresh_interval": None,
                                                              "number_of_replicas": replicas}})
     if replicas:
@@ -82,9 +89,7 @@ def reindex(es: Elasticsearch, alias: str, data_dir: Path, *, shards: int = 1, r
         raise LoadFailed(f"no part-*.jsonl files in {data_dir}")
     total = sum(1 for _ in read_lines(paths))
     index = aliases.version_name(alias)
-    body = index_body("services", shards=shards, replicas=0)
-    body["settings"]["refresh_interval"] = "-1"
-    aliases.create_index(es, index, body)
+    aliases.create_index(es, index, loading_body(shards))
     report: LoadReport | None = None
     try:
         report = load(es, index, read_records(paths, taxonomy), taxonomy, total=total, workers=workers)

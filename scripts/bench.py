@@ -47,8 +47,7 @@ from indexer.client import make_client  # noqa: E402
 from indexer.config import ESSettings  # noqa: E402
 from indexer.records import Record, catalog_files, read_lines, read_records  # noqa: E402
 from indexer.progress import Progress  # noqa: E402
-from indexer.reindex import merge  # noqa: E402
-from indexer.schema import index_body  # noqa: E402
+from indexer.reindex import loading_body, settle  # noqa: E402
 from indexer.taxonomy import load_taxonomy  # noqa: E402
 from scripts.appserver import serve_app  # noqa: E402
 from scripts.gen_catalog import generate  # noqa: E402
@@ -83,8 +82,7 @@ def own_node(port: int, heap: str) -> Iterator[str]:
 def new_index(es: Elasticsearch, label: str) -> str:
     """A bench-* index set up as indexer.reindex sets up a new version for loading."""
     name = f"bench-{label}-{os.getpid()}-{int(time.time())}"
-    body = index_body("services")
-    body["settings"]["refresh_interval"] = "-1"
+    body = loading_body()
     es.indices.create(index=name, settings=body["settings"], mappings=body["mappings"])
     return name
 
@@ -378,9 +376,8 @@ def run(es_url: str, docs: int, args: argparse.Namespace, duration: int, levels:
         es.indices.update_aliases(actions=[{"add": {"index": query_index, "alias": alias}}])
         # as indexer.reindex leaves a new version: merged, then refreshed as usual
         began = time.perf_counter()
-        merge(es, query_index, 1, log)
+        settle(es, query_index, replicas=0, merge_segments=1, log=log)
         results["merge_s"] = time.perf_counter() - began
-        es.indices.put_settings(index=query_index, settings={"index": {"refresh_interval": None}})
 
         # ------------------------------------------------ queries
         if args.no_query:
