@@ -22,8 +22,8 @@ together), or all of them in its steps and documents; or a synonym, a life-event
 reading or a likely typo must be. Before, every service sharing one common word with the query
 («درخواست», «کارت») matched, was scored with every signal and was counted in the facets: 43% of
 a million-service catalog for the average search of the benchmark's mix (now 10%), which is what
-made search slow on a large catalog and the facet counts meaningless. search_app/query.py runs the two as a first pass
-and a rescore of its best services.
+made search slow on a large catalog and the facet counts meaningless. search_app/query.py runs the
+two as a first pass and a rescore of its best services.
 """
 from __future__ import annotations
 
@@ -51,9 +51,8 @@ EXPANSION_FIELDS = ("title^3", "aliases^3", "names_stem^2", "organization_name^1
 # Typo tolerance on the names only, the `.joined` sub-fields included: most compounds are written
 # with a ZWNJ in the catalog, so «گواهینامح» can only meet «گواهینامه» there.
 FUZZY_FIELDS = ("title^2", "aliases^2", "title.joined^1.5", "aliases.joined^1.5", "organization_name^1")
-# The fields the recall filter looks in, by how their text is analyzed (cross_fields blends the
-# fields of one analyzer, so each query word may be found in a different field).
-# Where most of the words must be found (boosted like TEXT_FIELDS and STEM_FIELDS, so that the first
+# Where match_query looks, one group per analyzer (cross_fields blends the fields of one analyzer,
+# so each word may be found in a different field). Where most of the words must be found (boosted like TEXT_FIELDS and STEM_FIELDS, so that the first
 # pass already ranks names first): what a service is called, who offers it, its taxonomy and its
 # description; in the procedural text (steps, documents), which repeats the same few words across
 # the catalog («درخواست»، «کارت ملی»), only all of them together count.
