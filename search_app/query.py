@@ -31,12 +31,13 @@ RESCORE_WINDOW = 100   # services ranked with every signal (more when the page a
 class ServiceSearch(FacetedSearch):
     facets = {spec.param: TermsFacet(field=spec.field, size=spec.size) for spec in FACETS}
 
-    def __init__(self, params: SearchParams, best_bets: Mapping[str, Sequence[str]] | None = None):
-        self._best_bets = best_bets
+    def __init__(self, params: SearchParams, best_bets: Mapping[str, Sequence[str]] | None = None,
+                 catalog: frozenset[str] = frozenset()):
+        self._best_bets, self._catalog = best_bets, catalog
         super().__init__(query=params.q or None, filters=dict(params.filters))
 
     def query(self, search, query):  # type: ignore[override]
-        return search.query(Q(match_query(query, self._best_bets)))
+        return search.query(Q(match_query(query, self._best_bets, self._catalog)))
 
     def highlight(self, search):  # type: ignore[override]
         return search
@@ -47,21 +48,22 @@ class ServiceSearch(FacetedSearch):
         return search.sort("id")
 
 
-def build_body(params: SearchParams, best_bets: Mapping[str, Sequence[str]] | None = None
-               ) -> dict[str, Any]:
-    search = ServiceSearch(params, best_bets).build_search()
+def build_body(params: SearchParams, best_bets: Mapping[str, Sequence[str]] | None = None,
+               catalog: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """`catalog`: the query's words that the lexicon lacks but the catalog has (search_app/vocabulary.py)."""
+    search = ServiceSearch(params, best_bets, catalog).build_search()
     search = search[params.offset: params.offset + params.size]
     search = search.source(RESULT_SOURCE).extra(track_total_hits=True)
     if params.q:
         window = max(RESCORE_WINDOW, params.offset + params.size)
         search = search.extra(rescore={"window_size": window, "query": {
-            "rescore_query": text_query(params.q, best_bets), "query_weight": 0.0,
+            "rescore_query": text_query(params.q, best_bets, catalog), "query_weight": 0.0,
             "rescore_query_weight": 1.0}})
         search = search.highlight_options(fragment_size=160, number_of_fragments=1, encoder="html",
                                           pre_tags=["<mark>"], post_tags=["</mark>"],
                                           highlight_query=highlight_query(params.q))
         search = search.highlight(*HIGHLIGHT_FIELDS)
-        did_you_mean = did_you_mean_suggester(params.q)
+        did_you_mean = did_you_mean_suggester(params.q, catalog)
         if did_you_mean:
             search = search.extra(suggest={"did_you_mean": did_you_mean})
     return search.to_dict()
@@ -77,15 +79,15 @@ class Bodies:
         self._cache: OrderedDict[Hashable, dict[str, Any]] = OrderedDict()
 
     @staticmethod
-    def key(params: SearchParams) -> Hashable:
+    def key(params: SearchParams, catalog: frozenset[str] = frozenset()) -> Hashable:
         return (params.q, tuple((spec.param, params.selected(spec.param)) for spec in FACETS),
-                params.page, params.size)
+                params.page, params.size, catalog)
 
-    def __call__(self, params: SearchParams) -> dict[str, Any]:
-        key = self.key(params)
+    def __call__(self, params: SearchParams, catalog: frozenset[str] = frozenset()) -> dict[str, Any]:
+        key = self.key(params, catalog)
         body = self._cache.get(key)
         if body is None:
-            body = self._cache[key] = build_body(params, self.best_bets)
+            body = self._cache[key] = build_body(params, self.best_bets, catalog)
             if len(self._cache) > self.size:
                 self._cache.popitem(last=False)
         else:
@@ -113,7 +115,7 @@ def looks_like_a_typo(forms: QueryForms) -> bool:
             and not spoken and not forms.alternatives and len(forms.content) <= MAX_SUGGEST_WORDS)
 
 
-def did_you_mean_suggester(q: str) -> dict | None:
+def did_you_mean_suggester(q: str, catalog: frozenset[str] = frozenset()) -> dict | None:
     """A phrase suggester over the catalog's own words (the `spell` field: title, aliases,
     description, with 2–3 word shingles as its language model), asked only when a word of the
     query is unknown to the lexicon (a likely typo; see `looks_like_a_typo`), and never for
@@ -121,7 +123,7 @@ def did_you_mean_suggester(q: str) -> dict | None:
     `confidence` × the query's own score, so a query the catalog already explains gets no
     suggestion. (`collate`, which would check that the suggestion has hits, needs the mustache
     script engine: this core-only Elasticsearch has none.)"""
-    forms = QueryForms.of(q)
+    forms = QueryForms.of(q, catalog)
     if not looks_like_a_typo(forms):
         return None
     return {

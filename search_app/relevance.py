@@ -92,17 +92,21 @@ class QueryForms:
     synonyms: tuple[str, ...] = ()
     related: tuple[tuple[str, int], ...] = ()   # life-event vocabulary: (words, specificity)
     alternatives: tuple[str, ...] = ()  # other Finglish readings, and the Latin text itself
-    fuzzy: tuple[str, ...] = ()     # words the lexicon does not know: likely typos
+    fuzzy: tuple[str, ...] = ()     # unknown words the catalog does not use either: likely typos
     resolved: tuple[str, ...] = ()  # colloquial inflections read as their known stem (سنم → سن)
     recall: tuple[str, ...] = ()    # the words most of which a service must have (see match_query)
+    unknown: tuple[str, ...] = ()   # Persian words the lexicon cannot explain (nor their stem)
+    jargon: tuple[str, ...] = ()    # unknown words the catalog uses: matched as typed where typos are tolerated
 
     @classmethod
-    def of(cls, q: str) -> "QueryForms":
-        return _forms(q)
+    def of(cls, q: str, catalog: frozenset[str] = frozenset()) -> "QueryForms":
+        """`catalog`: words the lexicon lacks but the catalog uses (search_app/vocabulary.py): not
+        typos, so no typo tolerance for them (they still count as unknown words otherwise)."""
+        return _forms(q, catalog)
 
 
 @lru_cache(maxsize=50_000)
-def _forms(q: str) -> QueryForms:
+def _forms(q: str, catalog: frozenset[str]) -> QueryForms:
     norm = normalize_query(q)
     alternatives: tuple[str, ...] = ()
     if is_finglish(norm):
@@ -113,16 +117,18 @@ def _forms(q: str) -> QueryForms:
     stops = stopwords()
     content = tuple(w for w in norm.split() if w not in stops)
     known = lexicon()
-    fuzzy = tuple(w for w in content
-                  if len(w) >= MIN_FUZZY_LEN and _PERSIAN_WORD.fullmatch(w)
-                  and w not in known and stem(w) not in known)
+    unknown = tuple(w for w in content if len(w) >= MIN_FUZZY_LEN and _PERSIAN_WORD.fullmatch(w)
+                    and w not in known and stem(w) not in known)
+    fuzzy = tuple(w for w in unknown if w not in catalog)
+    jargon = tuple(w for w in unknown if w in catalog)
     resolved = tuple(dict.fromkeys(
         s for w in content if w not in known and (s := stem(w)) != w and s in known and s not in content))
     synonyms, related = expand(norm)
     # What must be found: the content words, a colloquial inflection as its known stem (تولدم → تولد);
     # not numbers (they rank, «پایه ۱»; a catalog often writes them out) and not unknown words
-    # (typos and slang: the typo clause and the expansions look for those).
-    readings = (s if w not in known and (s := stem(w)) in known else w for w in content if w not in fuzzy)
+    # (typos, slang, and catalog jargon the lexicon lacks: the typo clause, the expansions and the
+    # `.joined` clause, which takes the query as typed, look for those).
+    readings = (s if w not in known and (s := stem(w)) in known else w for w in content if w not in unknown)
     recall = tuple(dict.fromkeys(w for w in readings if not w.isdigit())) or content
     return QueryForms(
         normalized=norm,
@@ -134,6 +140,8 @@ def _forms(q: str) -> QueryForms:
         fuzzy=fuzzy,
         resolved=resolved,
         recall=recall,
+        unknown=unknown,
+        jargon=jargon,
     )
 
 
@@ -162,8 +170,7 @@ def _expansions(forms: QueryForms) -> list[dict[str, Any]]:
         clauses.append(_expansion(" ".join(phrases), VOCABULARY_BOOST * specificity))
     if forms.alternatives:
         clauses.append(_expansion(" ".join(forms.alternatives), FINGLISH_ALT_BOOST))
-    if forms.fuzzy:
-        clauses.append(_fuzzy(forms))
+    clauses += _typo_tolerant(forms)
     return clauses
 
 
@@ -184,21 +191,29 @@ def _recall_expansions(forms: QueryForms) -> list[dict[str, Any]]:
     clauses += [_most_words(words, RECALL_EXPANSION, VOCABULARY_BOOST * min(specificity, 3))
                 for words, specificity in forms.related]
     clauses += [_most_words(reading, RECALL_EXPANSION, FINGLISH_ALT_BOOST) for reading in forms.alternatives]
+    return clauses + _typo_tolerant(forms)
+
+
+def _typo_tolerant(forms: QueryForms) -> list[dict[str, Any]]:
+    """The words the lexicon cannot explain, on the names: likely typos within a few edits, the
+    catalog's own jargon as typed (a fuzzy query costs ~15 ms to build per pass for a long word;
+    for a word the catalog has, it found that word)."""
+    clauses = []
     if forms.fuzzy:
-        clauses.append(_fuzzy(forms))
+        clauses.append({"multi_match": {"query": " ".join(forms.fuzzy), "fields": list(FUZZY_FIELDS),
+                                        "fuzziness": "AUTO:3,8", "prefix_length": 1,
+                                        "max_expansions": 20, "boost": FUZZY_BOOST}})
+    if forms.jargon:
+        clauses.append({"multi_match": {"query": " ".join(forms.jargon), "fields": list(FUZZY_FIELDS),
+                                        "boost": FUZZY_BOOST}})
     return clauses
 
 
-def _fuzzy(forms: QueryForms) -> dict[str, Any]:
-    return {"multi_match": {"query": " ".join(forms.fuzzy), "fields": list(FUZZY_FIELDS),
-                            "fuzziness": "AUTO:3,8", "prefix_length": 1,
-                            "max_expansions": 20, "boost": FUZZY_BOOST}}
-
-
-def match_query(q: str, best_bets: Mapping[str, Sequence[str]] | None = None) -> dict[str, Any]:
+def match_query(q: str, best_bets: Mapping[str, Sequence[str]] | None = None,
+                catalog: frozenset[str] = frozenset()) -> dict[str, Any]:
     """The first pass: which services match (see the module docstring), with a cheap score that
     brings the best of them into the window `text_query` then rescores."""
-    forms = QueryForms.of(q)
+    forms = QueryForms.of(q, catalog)
     words = " ".join(forms.recall)
     stemmed = " ".join(dict.fromkeys(stem(w) for w in forms.recall))
     either: list[dict[str, Any]] = [
@@ -213,9 +228,10 @@ def match_query(q: str, best_bets: Mapping[str, Sequence[str]] | None = None) ->
     return {"bool": {"should": either, "minimum_should_match": 1}}
 
 
-def text_query(q: str, best_bets: Mapping[str, Sequence[str]] | None = None) -> dict[str, Any]:
+def text_query(q: str, best_bets: Mapping[str, Sequence[str]] | None = None,
+               catalog: frozenset[str] = frozenset()) -> dict[str, Any]:
     """Every signal: how the services `match_query` found are ranked."""
-    forms = QueryForms.of(q)
+    forms = QueryForms.of(q, catalog)
     norm = forms.normalized
     should: list[dict[str, Any]] = [
         {"multi_match": {"query": " ".join((norm, *forms.resolved)), "fields": list(TEXT_FIELDS),

@@ -14,6 +14,8 @@ from search_app.facets import FACETS
 from search_app.params import MAX_RESULT_WINDOW as MAX_WINDOW
 from search_app.params import SearchParams
 from search_app.query import Bodies
+from search_app.relevance import QueryForms
+from search_app.vocabulary import CatalogWords
 
 
 @dataclass(frozen=True)
@@ -150,9 +152,11 @@ def _suggestion(response: dict[str, Any]) -> str | None:
 
 
 async def search(es: AsyncElasticsearch, index: str, params: SearchParams, taxonomy: Taxonomy,
-                 bodies: Bodies, path: str = "/") -> Results:
+                 bodies: Bodies, words: CatalogWords, path: str = "/") -> Results:
     """The one search function behind the HTML page and the JSON API."""
-    response = await es.search(index=index, body=dict(bodies(params)))
+    unknown = QueryForms.of(params.q).unknown if params.q else ()
+    catalog = await words.known(unknown) if unknown else frozenset()
+    response = await es.search(index=index, body=dict(bodies(params, catalog)))
     return to_results(response.body, params, taxonomy, path)
 
 
@@ -170,13 +174,14 @@ class Searcher:
                  best_bets: Mapping[str, Sequence[str]], observe: Any = None) -> None:
         self.es, self.index, self.taxonomy = es, index, taxonomy
         self.bodies = Bodies(best_bets)
+        self.words = CatalogWords(es, index)
         self._observe = observe
 
     async def search(self, params: SearchParams, path: str = "/") -> Results:
         if self._observe is None:
-            return await search(self.es, self.index, params, self.taxonomy, self.bodies, path)
+            return await search(self.es, self.index, params, self.taxonomy, self.bodies, self.words, path)
         with self._observe.time():
-            return await search(self.es, self.index, params, self.taxonomy, self.bodies, path)
+            return await search(self.es, self.index, params, self.taxonomy, self.bodies, self.words, path)
 
     async def service(self, service_id: str) -> dict[str, Any] | None:
         return await get_service(self.es, self.index, service_id)
