@@ -5,9 +5,11 @@ Nothing here mocks Elasticsearch. Every index a test creates is named `test-…`
 """
 from __future__ import annotations
 
+import asyncio
 import os
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 import pytest
@@ -33,6 +35,12 @@ def delete_test_indexes(es: Elasticsearch, pattern: str) -> None:
         if not name.startswith(TEST_PREFIX):
             raise ValueError(f"refusing to delete {name!r}")
         es.indices.delete(index=name)
+
+
+def run_async(coroutine_function):
+    """asyncio.run in a thread of its own: Playwright's sync API may own this thread's event loop."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine_function()).result()
 
 
 def unique_alias(label: str) -> str:

@@ -3,7 +3,6 @@ rate-limited, with clear errors; the index is created on first use with the mapp
 from __future__ import annotations
 
 import asyncio
-from concurrent.futures import ThreadPoolExecutor
 import json
 from collections.abc import Iterator
 from urllib.parse import urlencode
@@ -19,15 +18,9 @@ from search_app.config import Settings
 from search_app.feedback import MAX_COMMENT, FeedbackError, parse_form, validate
 from search_app.ratelimit import RateLimiter
 from search_app.sideindex import ensure_index, mapping
-from tests.conftest import delete_test_indexes, unique_alias
+from tests.conftest import delete_test_indexes, run_async, unique_alias
 
 FORM = {"content-type": "application/x-www-form-urlencoded"}
-
-
-def run_async(coroutine_function):
-    """asyncio.run in a thread of its own: Playwright's sync API may own this thread's event loop."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, coroutine_function()).result()
 
 
 @pytest.fixture(scope="module")

@@ -2,8 +2,6 @@
 service page, organizations league. Assertions are on status and template context."""
 from __future__ import annotations
 
-import asyncio
-from concurrent.futures import ThreadPoolExecutor
 import json
 
 import pytest
@@ -13,12 +11,7 @@ from indexer.taxonomy import load_taxonomy
 
 from search_app import browse
 from search_app.facets import FACETS
-
-
-def run_async(coroutine_function):
-    """asyncio.run in a thread of its own: Playwright's sync API may own this thread's event loop."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, coroutine_function()).result()
+from tests.conftest import run_async
 
 
 def records():

@@ -2,7 +2,6 @@
 lacks but the catalog uses is matched as typed, not as a typo."""
 from __future__ import annotations
 
-import asyncio
 import json
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from search_app.params import parse
 from search_app.query import build_body
 from search_app.relevance import QueryForms, match_query, text_query
 from search_app.vocabulary import CatalogWords
+from tests.conftest import run_async
 
 QUERIES = Path(__file__).parent / "relevance" / "dev-queries.jsonl"
 
@@ -29,7 +29,7 @@ def known(settings, words, size=100_000):
             return first, again, len(vocabulary._known)
         finally:
             await es.close()
-    return asyncio.run(ask())
+    return run_async(ask)
 
 
 def test_the_catalogs_jargon_is_known_and_typos_are_not(indexed):
