@@ -11,10 +11,15 @@
      real  `indexer.bulk.load` on the part files: read, validate, normalize (hazm), build, bulk.
 3. Querying, against the index the real indexer built: a query mix (tests/relevance/dev-queries.jsonl
    with facet filters and second pages), as
-     es    the exact request bodies the app sends (`search_app.query.build_body`) POSTed to `_search`;
+     es    every search the app sends for each request (search_app/search.py: the page and the
+           exact counts, and the sampled counts where counting stops at FACET_EXACT_LIMIT), as one
+           `_msearch`, so Elasticsearch runs them side by side (the app waits for the first two
+           before it sends the third);
      app   the same searches as GET /api/search on the app under uvicorn (separate processes),
    with wrk (rotating requests from a Lua script) at each concurrency for a bounded duration.
-   The app's RSS (all uvicorn processes) is read after each run.
+   The app's RSS (all uvicorn processes) is read after each run. The mix repeats its requests, so
+   Elasticsearch's shard request cache answers repeated counts (size-0 searches) as it would for
+   repeated citizens' searches; `--no-request-cache` turns it off on the queried index.
 
 Everything runs on loopback; every index this creates is named bench-* and deleted at the end.
 Elasticsearch: ES_URL / ES_PORT as for the app, or --own-node PORT to start a dedicated node with
@@ -52,8 +57,10 @@ from indexer.taxonomy import load_taxonomy  # noqa: E402
 from scripts.appserver import serve_app  # noqa: E402
 from scripts.gen_catalog import generate  # noqa: E402
 from search_app.catalog import load_catalog  # noqa: E402
-from search_app.params import parse  # noqa: E402
+from search_app.params import SearchParams, parse  # noqa: E402
 from search_app import vocabulary  # noqa: E402
+from search_app.config import Settings  # noqa: E402
+from search_app.counts import Counting, count_body, groups, hits_body, sampled_body  # noqa: E402
 from search_app.query import build_body  # noqa: E402
 from search_app.relevance import QueryForms  # noqa: E402
 
@@ -199,7 +206,9 @@ init = function(args)
     if method == "GET" then
       reqs[#reqs + 1] = wrk.format("GET", line)
     else
-      reqs[#reqs + 1] = wrk.format("POST", path, {["Content-Type"] = "application/json"}, line)
+      -- an msearch body, its lines joined with tabs (JSON escapes every tab inside a string)
+      reqs[#reqs + 1] = wrk.format("POST", path, {["Content-Type"] = "application/x-ndjson"},
+                                   (line:gsub("\t", "\n")) .. "\n")
     end
   end
   f:close()
@@ -217,6 +226,20 @@ done = function(summary, latency, requests)
     latency:percentile(99), latency.max, e.status, e.connect, e.read, e.write, e.timeout))
 end
 """
+
+
+def es_request(es: Elasticsearch, index: str, params: SearchParams, best_bets: Any, counting: Counting,
+               indexed: int) -> str:
+    """Every search the app sends to Elasticsearch for `params` (search_app/search.py), as one msearch
+    body with tabs for newlines: the page and the exact counts of each group of facets, and the
+    sampled counts of the groups whose counting stops at its limit (found by running it once)."""
+    body = build_body(params, best_bets, jargon(es, index, params.q))
+    counts = [count_body(body.get("query", {"match_all": {}}), group, counting) for group in groups(params)]
+    searches = [hits_body(body, counting), *counts]
+    for count in counts:
+        if es.search(index=index, body=count, request_cache=False).body.get("terminated_early"):
+            searches.append(sampled_body(count, counting.probability(indexed)))
+    return "\t".join(json.dumps(part, ensure_ascii=False) for search in searches for part in ({}, search))
 
 
 def jargon(es: Elasticsearch, index: str, q: str) -> frozenset[str]:
@@ -298,6 +321,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-query", action="store_true", help="indexing benchmark only")
     parser.add_argument("--rounds", type=int, default=1, help="index raw and real this many times each, "
                         "alternating raw, real, real, raw, ... (the rates are totals over the rounds)")
+    parser.add_argument("--no-request-cache", action="store_true",
+                        help="turn Elasticsearch's shard request cache off on the queried index: every count "
+                             "computed afresh (the mix repeats its requests)")
     parser.add_argument("--keep", action="store_true", help="keep the bench index (and its alias) at the end")
     parser.add_argument("--index", default=None, metavar="NAME",
                         help="query benchmark only, on an index an earlier run kept (--keep); give --docs too")
@@ -397,15 +423,17 @@ def run(es_url: str, docs: int, args: argparse.Namespace, duration: int, levels:
         catalog = load_catalog(data_dir)
         mix = query_mix(data_dir, 1000)
         paths_file, bodies_file = CACHE / f"app-{tag}.txt", CACHE / f"es-{tag}.txt"
+        counting, indexed = Settings.from_env().counting, es.count(index=alias)["count"]
+        es.indices.put_settings(index=query_index, settings={"index.requests.cache.enable": not args.no_request_cache})
+        results["request_cache"] = not args.no_request_cache
         with paths_file.open("w", encoding="utf-8") as pf, bodies_file.open("w", encoding="utf-8") as bf:
             for items in mix:
                 params = parse(items, catalog.taxonomy)
                 pf.write("/api/search?" + urlencode(items) + "\n")
-                bf.write(json.dumps(build_body(params, catalog.best_bets, jargon(es, alias, params.q)),
-                                    ensure_ascii=False) + "\n")
+                bf.write(es_request(es, alias, params, catalog.best_bets, counting, indexed) + "\n")
         app_lua, es_lua = CACHE / f"app-{tag}.lua", CACHE / f"es-{tag}.lua"
         app_lua.write_text(LUA % {"method": "GET", "path": "", "file": paths_file})
-        es_lua.write_text(LUA % {"method": "POST", "path": f"/{alias}/_search", "file": bodies_file})
+        es_lua.write_text(LUA % {"method": "POST", "path": f"/{alias}/_msearch", "file": bodies_file})
         log(f"query mix: {len(mix)} requests; {duration} s per run; concurrency {levels}")
         results["queries"] = []
         warm(es_url, es_lua)

@@ -60,9 +60,15 @@ def _schemas() -> dict[str, Any]:
         "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "string"}}},
         "FacetValue": facet_value,
         "Hit": hit,
-        "SearchResults": {"type": "object", "required": ["query", "total", "page", "size", "took_ms", "results", "facets"],
+        "SearchResults": {"type": "object", "required": ["query", "total", "total_exact", "facet_counts_exact", "page",
+                                                         "size", "took_ms", "results", "facets"],
                           "properties": {
                               "query": {"type": "string"}, "total": {"type": "integer", "minimum": 0},
+                              "total_exact": {"type": "boolean", "description":
+                                              "false: `total` is an estimate from a random sample, to two "
+                                              "significant digits (more than FACET_EXACT_LIMIT services match)"},
+                              "facet_counts_exact": {"type": "boolean", "description":
+                                                     "false: the facet counts are estimates from a random sample"},
                               "page": {"type": "integer"}, "size": {"type": "integer"},
                               "took_ms": {"type": "integer"},
                               "results": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},

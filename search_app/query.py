@@ -2,7 +2,8 @@
 
 Multi-select facets the elasticsearch-dsl way (`FacetedSearch`): hits are narrowed with
 `post_filter`, and each facet's aggregation is filtered by every other facet's selection, so the
-counts stay right while values are selected.
+counts stay right while values are selected. The app sends the page of that body, and counts
+with the same semantics in searches of their own, at a bounded cost (search_app/counts.py).
 
 Text is searched in two passes (search_app/relevance.py): `match_query` finds the services and
 gives them a cheap score, then `rescore` ranks the best RESCORE_WINDOW of them with every signal
@@ -13,10 +14,11 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Hashable, Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from elasticsearch.dsl import FacetedSearch, Q, TermsFacet
 
+from search_app.counts import Counting, count_body, groups, hits_body
 from search_app.facets import FACETS
 from search_app.params import SearchParams
 from search_app.relevance import QueryForms, highlight_query, match_query, text_query
@@ -70,29 +72,41 @@ def build_body(params: SearchParams, best_bets: Mapping[str, Sequence[str]] | No
 
 
 class Bodies:
-    """`build_body` for one app (one set of best bets), remembering the most recent `size` bodies:
-    citizens repeat searches, and elasticsearch-dsl takes ~1 ms to build one. Bodies are shared:
-    callers must not change them."""
+    """The request bodies of a search for one app (one set of best bets): the one-request body
+    (`build_body`) and its split into the page and the counts (search_app/counts.py), remembering the most
+    recent `size` searches: citizens repeat searches, and elasticsearch-dsl takes ~1 ms to build
+    one. Bodies are shared: callers must not change them."""
 
-    def __init__(self, best_bets: Mapping[str, Sequence[str]] | None = None, size: int = 4096) -> None:
-        self.best_bets, self.size = best_bets, size
-        self._cache: OrderedDict[Hashable, dict[str, Any]] = OrderedDict()
+    def __init__(self, best_bets: Mapping[str, Sequence[str]] | None = None, size: int = 4096,
+                 counting: Counting = Counting()) -> None:
+        self.best_bets, self.size, self.counting = best_bets, size, counting
+        self._cache: OrderedDict[Hashable, Planned] = OrderedDict()
 
     @staticmethod
     def key(params: SearchParams, catalog: frozenset[str] = frozenset()) -> Hashable:
         return (params.q, tuple((spec.param, params.selected(spec.param)) for spec in FACETS),
                 params.page, params.size, catalog)
 
-    def __call__(self, params: SearchParams, catalog: frozenset[str] = frozenset()) -> dict[str, Any]:
+    def __call__(self, params: SearchParams, catalog: frozenset[str] = frozenset()) -> "Planned":
         key = self.key(params, catalog)
-        body = self._cache.get(key)
-        if body is None:
-            body = self._cache[key] = build_body(params, self.best_bets, catalog)
+        planned = self._cache.get(key)
+        if planned is None:
+            body = build_body(params, self.best_bets, catalog)
+            query = body.get("query", {"match_all": {}})
+            planned = self._cache[key] = Planned(
+                body, hits_body(body, self.counting),
+                tuple(count_body(query, group, self.counting) for group in groups(params)))
             if len(self._cache) > self.size:
                 self._cache.popitem(last=False)
         else:
             self._cache.move_to_end(key)
-        return body
+        return planned
+
+
+class Planned(NamedTuple):
+    body: dict[str, Any]                 # page and aggregations in one request (`build_body`)
+    hits: dict[str, Any]                 # the page
+    counts: tuple[dict[str, Any], ...]   # the exact counts of each group of facets (search_app/counts.py)
 
 
 MAX_SUGGEST_WORDS = 5   # content words; longer queries are sentences, not misspelled names

@@ -1,15 +1,17 @@
 """Execute a search and turn the response into plain view-models that templates and JSON only loop over."""
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from elasticsearch import AsyncElasticsearch
+from elasticsearch import AsyncElasticsearch, TransportError
 from markupsafe import Markup, escape
 
 from indexer.taxonomy import Taxonomy
 from search_app import urls
+from search_app.counts import Counting, Counts, read, sampled_body
 from search_app.facets import FACETS
 from search_app.params import MAX_RESULT_WINDOW as MAX_WINDOW
 from search_app.params import SearchParams
@@ -72,11 +74,15 @@ class Results:
     next_url: str | None = None
     clear_url: str | None = None
     last_page: int = 1
+    total_exact: bool = True      # False: an estimate (search_app/counts.py)
+    counts_exact: bool = True     # False: the facet counts are estimates
 
     def as_json(self) -> dict[str, Any]:
         return {
             "query": self.params.q,
             "total": self.total,
+            "total_exact": self.total_exact,
+            "facet_counts_exact": self.counts_exact,
             "page": self.params.page,
             "size": self.params.size,
             "took_ms": self.took_ms,
@@ -106,13 +112,12 @@ def _hit(hit: dict[str, Any]) -> Hit:
     )
 
 
-def _facets(response: dict[str, Any], params: SearchParams, taxonomy: Taxonomy, path: str) -> list[Facet]:
+def _facets(buckets: dict[str, list[dict[str, Any]]], params: SearchParams, taxonomy: Taxonomy,
+            path: str) -> list[Facet]:
     facets = []
     toggles = urls.Toggles(path, params)
-    aggs = response.get("aggregations", {})
     for spec in FACETS:
-        buckets = aggs.get(f"_filter_{spec.param}", {}).get(spec.param, {}).get("buckets", [])
-        counts = {b["key"]: b["doc_count"] for b in buckets}
+        counts = {b["key"]: b["doc_count"] for b in buckets.get(spec.param, [])}
         selected = params.selected(spec.param)
         for value in selected:          # a selected value never vanishes, even at zero
             counts.setdefault(value, 0)
@@ -126,15 +131,17 @@ def _facets(response: dict[str, Any], params: SearchParams, taxonomy: Taxonomy, 
     return facets
 
 
-def to_results(response: dict[str, Any], params: SearchParams, taxonomy: Taxonomy, path: str = "/"
-               ) -> Results:
-    total = response["hits"]["total"]["value"]
+def to_results(response: dict[str, Any], counted: Counts, params: SearchParams, taxonomy: Taxonomy,
+               path: str = "/") -> Results:
+    """Results from the hits response and the counts (search_app/counts.py)."""
+    total = counted.total
     last = max(1, -(-min(total, MAX_WINDOW) // params.size))
     window = range(max(1, params.page - 3), min(last, params.page + 3) + 1)
     return Results(
         params=params, total=total, took_ms=response.get("took", 0),
+        total_exact=counted.total_exact, counts_exact=counted.facets_exact,
         hits=[_hit(h) for h in response["hits"]["hits"]],
-        facets=_facets(response, params, taxonomy, path),
+        facets=_facets(counted.buckets, params, taxonomy, path),
         suggestion=_suggestion(response),
         pages=[(n, urls.page(path, params, n)) for n in window],
         prev_url=urls.page(path, params, params.page - 1) if params.page > 1 else None,
@@ -151,13 +158,50 @@ def _suggestion(response: dict[str, Any]) -> str | None:
     return None
 
 
+class SearchFailed(TransportError):
+    """Elasticsearch answered one search of an msearch with an error (answered as unavailable)."""
+
+
 async def search(es: AsyncElasticsearch, index: str, params: SearchParams, taxonomy: Taxonomy,
-                 bodies: Bodies, words: CatalogWords, path: str = "/") -> Results:
-    """The one search function behind the HTML page and the JSON API."""
+                 bodies: Bodies, words: CatalogWords, size: IndexSize, path: str = "/") -> Results:
+    """The one search function behind the HTML page and the JSON API: the page and the exact counts
+    side by side, then estimates for the counts that stopped at their limit (search_app/counts.py)."""
     unknown = QueryForms.of(params.q).unknown if params.q else ()
     catalog = await words.known(unknown) if unknown else frozenset()
-    response = await es.search(index=index, body=dict(bodies(params, catalog)))
-    return to_results(response.body, params, taxonomy, path)
+    planned = bodies(params, catalog)
+    hits, *counted = await _msearch(es, index, [planned.hits, *planned.counts])
+    stopped = [i for i, response in enumerate(counted) if response.get("terminated_early")]
+    probability = None
+    if stopped:
+        probability = bodies.counting.probability(await size.get())
+        again = await _msearch(es, index, [sampled_body(planned.counts[i], probability) for i in stopped])
+        for i, response in zip(stopped, again):
+            counted[i] = response
+    return to_results(hits, read(hits, counted, probability), params, taxonomy, path)
+
+
+async def _msearch(es: AsyncElasticsearch, index: str, bodies: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    answer = await es.msearch(index=index, searches=[part for body in bodies for part in ({}, body)])
+    responses = answer.body["responses"]
+    for response in responses:
+        if "error" in response:
+            raise SearchFailed(f"search failed ({response.get('status')}): {response['error']}")
+    return responses
+
+
+class IndexSize:
+    """The number of services behind the alias, asked again at most every `ttl` seconds."""
+
+    def __init__(self, es: AsyncElasticsearch, index: str, ttl: float = 60.0) -> None:
+        self.es, self.index, self.ttl = es, index, ttl
+        self._value, self._at = 0, float("-inf")
+
+    async def get(self) -> int:
+        now = time.monotonic()
+        if now - self._at > self.ttl:
+            self._value = (await self.es.count(index=self.index))["count"]
+            self._at = now
+        return self._value
 
 
 async def get_service(es: AsyncElasticsearch, index: str, service_id: str) -> dict[str, Any] | None:
@@ -171,17 +215,19 @@ class Searcher:
     """The search function bound to the app's client, alias, catalog and metrics (built in the lifespan)."""
 
     def __init__(self, es: AsyncElasticsearch, index: str, taxonomy: Taxonomy,
-                 best_bets: Mapping[str, Sequence[str]], observe: Any = None) -> None:
+                 best_bets: Mapping[str, Sequence[str]], observe: Any = None,
+                 counting: Counting = Counting()) -> None:
         self.es, self.index, self.taxonomy = es, index, taxonomy
-        self.bodies = Bodies(best_bets)
+        self.bodies = Bodies(best_bets, counting=counting)
         self.words = CatalogWords(es, index)
+        self.size = IndexSize(es, index)
         self._observe = observe
 
     async def search(self, params: SearchParams, path: str = "/") -> Results:
         if self._observe is None:
-            return await search(self.es, self.index, params, self.taxonomy, self.bodies, self.words, path)
+            return await search(self.es, self.index, params, self.taxonomy, self.bodies, self.words, self.size, path)
         with self._observe.time():
-            return await search(self.es, self.index, params, self.taxonomy, self.bodies, self.words, path)
+            return await search(self.es, self.index, params, self.taxonomy, self.bodies, self.words, self.size, path)
 
     async def service(self, service_id: str) -> dict[str, Any] | None:
         return await get_service(self.es, self.index, service_id)

@@ -15,9 +15,11 @@ def test_defaults_point_at_the_local_node():
 
 def test_values_are_cast():
     s = Settings.from_env({"ES_URL": "https://es.example:9200/", "ES_TIMEOUT": "2.5", "PORT": "8080",
-                           "DEBUG": "yes", "ES_MAX_RETRIES": "0"})
+                           "DEBUG": "yes", "ES_MAX_RETRIES": "0", "FACET_EXACT_LIMIT": "500",
+                           "FACET_SAMPLE_SIZE": "5000"})
     assert s.es.url == "https://es.example:9200" and s.es.request_timeout == 2.5
     assert s.port == 8080 and s.debug is True and s.es.max_retries == 0
+    assert (s.counting.exact_limit, s.counting.sample_size) == (500, 5000)
 
 
 @pytest.mark.parametrize("env, name", [
@@ -30,6 +32,8 @@ def test_values_are_cast():
     ({"ES_USERNAME": "elastic"}, "ES_USERNAME"),
     ({"ES_CA_CERTS": "/no/such/ca.pem"}, "ES_CA_CERTS"),
     ({"PANJEREH_DATA": "/no/such/dir"}, "PANJEREH_DATA"),
+    ({"FACET_EXACT_LIMIT": "0"}, "FACET_EXACT_LIMIT"),
+    ({"FACET_SAMPLE_SIZE": "ten"}, "FACET_SAMPLE_SIZE"),
 ])
 def test_invalid_values_name_the_variable(env, name):
     with pytest.raises(ConfigError, match=name):
