@@ -235,7 +235,7 @@ def es_request(es: Elasticsearch, index: str, params: SearchParams, best_bets: A
     sampled counts of the groups whose counting stops at its limit (found by running it once)."""
     body = build_body(params, best_bets, jargon(es, index, params.q))
     counts = [count_body(body.get("query", {"match_all": {}}), group, counting) for group in groups(params)]
-    searches = [hits_body(body, counting), *counts]
+    searches = [hits_body(body), *counts]
     for count in counts:
         if es.search(index=index, body=count, request_cache=False).body.get("terminated_early"):
             searches.append(sampled_body(count, counting.probability(indexed)))

@@ -6,21 +6,22 @@ benchmark's average search matches ~100,000 and its broadest over half the catal
 of ten results needs counted one by one. So a search is sent as
 
 1. `hits`: the page (first pass, rescore, highlight), narrowed by the selected values
-   (`post_filter`), its total counted exactly up to `max(exact_limit, MAX_RESULT_WINDOW)`
+   (`post_filter`), its total counted exactly up to MAX_RESULT_WINDOW, all that paging needs
    (`track_total_hits`: past that, Lucene may skip the services that cannot reach the page);
 2. the counts, one search per *group* of facets that share a filter: the facets with no selected
    value are counted among the services that match every selection, and each facet with a selected
    value among those that match every *other* facet's selection (multi-select facets: a facet's own
    selection never narrows its own counts). The filter is part of each search's query, so a narrow
    selection is cheap to count, and collection stops after `exact_limit` services
-   (`terminate_after`). 1 and 2 go in one `msearch` and run side by side.
+   (`terminate_after`). The first group's services are the page's: its count is the total.
+   1 and 2 go in one `msearch` and run side by side.
 3. Only for the groups where counting stopped early: the same counts over a random sample of about
    `sample_size` services of the index (Elasticsearch's `random_sampler`, fixed seed, so paging
    does not change the counts), scaled back up; the estimate of the total is the sampled size of
    the first group. Estimates are rounded to two significant digits and marked as such (`*_exact`
    false in the API, «حدود» / ≈ on the page).
 
-Below `exact_limit` matching services, and on any index of at most 2 x `sample_size` services
+Up to `exact_limit` matching services (or MAX_RESULT_WINDOW, if more), and on any index of at most 2 x `sample_size` services
 (the sampler's probability must stay under 0.5), every count is exact.
 """
 from __future__ import annotations
@@ -70,10 +71,10 @@ def _terms(spec: FacetSpec, values: Sequence[str]) -> dict[str, Any]:
     return {"terms": {spec.field: list(values)}}
 
 
-def hits_body(body: dict[str, Any], counting: Counting) -> dict[str, Any]:
+def hits_body(body: dict[str, Any]) -> dict[str, Any]:
     """A FacetedSearch body (page, post_filter, aggregations) -> the page alone."""
     hits = {k: v for k, v in body.items() if k != "aggs"}
-    hits["track_total_hits"] = max(counting.exact_limit, MAX_RESULT_WINDOW)
+    hits["track_total_hits"] = MAX_RESULT_WINDOW
     return hits
 
 

@@ -94,7 +94,7 @@ class Bodies:
             body = build_body(params, self.best_bets, catalog)
             query = body.get("query", {"match_all": {}})
             planned = self._cache[key] = Planned(
-                body, hits_body(body, self.counting),
+                body, hits_body(body),
                 tuple(count_body(query, group, self.counting) for group in groups(params)))
             if len(self._cache) > self.size:
                 self._cache.popitem(last=False)

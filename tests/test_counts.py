@@ -117,6 +117,10 @@ def test_a_total_beyond_the_limit_is_the_samples_estimate():
     assert counted.buckets == {"delivery": [{"key": "online", "doc_count": 50_000}]}
     few = {"aggregations": {"sample": {"doc_count": 150}}}     # a sample can fall below what was counted
     assert read(hits, [few], probability=0.02).total == 10_000
+    # past the page's 1,000 but within the limit: the first group counted them all
+    counted_all = {"hits": {"total": {"value": 4_321, "relation": "eq"}}, "aggregations": {}}
+    assert read({"hits": {"total": {"value": 1_000, "relation": "gte"}}}, [counted_all]).total_exact
+    assert read({"hits": {"total": {"value": 1_000, "relation": "gte"}}}, [counted_all]).total == 4_321
     exact = read({"hits": {"total": {"value": 12, "relation": "eq"}}},
                  [{"hits": {"total": {"value": 12, "relation": "eq"}}, "aggregations": {"x": {"buckets": []}}}])
     assert (exact.total, exact.total_exact, exact.facets_exact, exact.buckets) == (12, True, True, {"x": []})
