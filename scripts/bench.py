@@ -12,9 +12,7 @@
 3. Querying, against the index the real indexer built: a query mix (tests/relevance/dev-queries.jsonl
    with facet filters and second pages), as
      es    every search the app sends for each request (search_app/search.py: the page and the
-           exact counts, and the sampled counts where counting stops at FACET_EXACT_LIMIT), as one
-           `_msearch`, so Elasticsearch runs them side by side (the app waits for the first two
-           before it sends the third);
+           count search of each group of facets), in one `_msearch`, as the app sends them;
      app   the same searches as GET /api/search on the app under uvicorn (separate processes),
    with wrk (rotating requests from a Lua script) at each concurrency for a bounded duration.
    The app's RSS (all uvicorn processes) is read after each run. The mix repeats its requests, so
@@ -60,7 +58,7 @@ from search_app.catalog import load_catalog  # noqa: E402
 from search_app.params import SearchParams, parse  # noqa: E402
 from search_app import vocabulary  # noqa: E402
 from search_app.config import Settings  # noqa: E402
-from search_app.counts import Counting, count_body, groups, hits_body, sampled_body  # noqa: E402
+from search_app.counts import count_body, groups, hits_body  # noqa: E402
 from search_app.query import build_body  # noqa: E402
 from search_app.relevance import QueryForms  # noqa: E402
 
@@ -228,17 +226,12 @@ end
 """
 
 
-def es_request(es: Elasticsearch, index: str, params: SearchParams, best_bets: Any, counting: Counting,
-               indexed: int) -> str:
-    """Every search the app sends to Elasticsearch for `params` (search_app/search.py), as one msearch
-    body with tabs for newlines: the page and the exact counts of each group of facets, and the
-    sampled counts of the groups whose counting stops at its limit (found by running it once)."""
+def es_request(es: Elasticsearch, index: str, params: SearchParams, best_bets: Any, exact_limit: int) -> str:
+    """Every search the app sends to Elasticsearch for `params` (search_app/search.py: the page and
+    the count search of each group of facets), as one msearch body with tabs for newlines."""
     body = build_body(params, best_bets, jargon(es, index, params.q))
-    counts = [count_body(body.get("query", {"match_all": {}}), group, counting) for group in groups(params)]
+    counts = [count_body(body.get("query", {"match_all": {}}), group, exact_limit) for group in groups(params)]
     searches = [hits_body(body), *counts]
-    for count in counts:
-        if es.search(index=index, body=count, request_cache=False).body.get("terminated_early"):
-            searches.append(sampled_body(count, counting.probability(indexed)))
     return "\t".join(json.dumps(part, ensure_ascii=False) for search in searches for part in ({}, search))
 
 
@@ -423,14 +416,14 @@ def run(es_url: str, docs: int, args: argparse.Namespace, duration: int, levels:
         catalog = load_catalog(data_dir)
         mix = query_mix(data_dir, 1000)
         paths_file, bodies_file = CACHE / f"app-{tag}.txt", CACHE / f"es-{tag}.txt"
-        counting, indexed = Settings.from_env().counting, es.count(index=alias)["count"]
+        exact_limit = Settings.from_env().exact_limit
         es.indices.put_settings(index=query_index, settings={"index.requests.cache.enable": not args.no_request_cache})
         results["request_cache"] = not args.no_request_cache
         with paths_file.open("w", encoding="utf-8") as pf, bodies_file.open("w", encoding="utf-8") as bf:
             for items in mix:
                 params = parse(items, catalog.taxonomy)
                 pf.write("/api/search?" + urlencode(items) + "\n")
-                bf.write(es_request(es, alias, params, catalog.best_bets, counting, indexed) + "\n")
+                bf.write(es_request(es, alias, params, catalog.best_bets, exact_limit) + "\n")
         app_lua, es_lua = CACHE / f"app-{tag}.lua", CACHE / f"es-{tag}.lua"
         app_lua.write_text(LUA % {"method": "GET", "path": "", "file": paths_file})
         es_lua.write_text(LUA % {"method": "POST", "path": f"/{alias}/_msearch", "file": bodies_file})

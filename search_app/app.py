@@ -49,7 +49,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         app.state.catalog = catalog
         app.state.es = reads
         app.state.searcher = Searcher(reads, settings.es.alias, catalog.taxonomy, catalog.best_bets,
-                                      metrics.search_latency, settings.counting)
+                                      metrics.search_latency, settings.exact_limit)
         app.state.feedback = FeedbackStore(es, settings.es.alias)   # its index is created on first use
         querylog = None
         if settings.query_log:

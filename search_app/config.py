@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from indexer.config import ESSettings, es_kwargs, read
-from search_app.counts import Counting
+from search_app.query import EXACT_LIMIT
 
 
 @dataclass(frozen=True)
@@ -21,7 +21,7 @@ class Settings:
     query_log_queue: int = 1000
     search_timeout: float = 1.5
     search_retries: int = 1
-    counting: Counting = field(default_factory=Counting)
+    exact_limit: int = EXACT_LIMIT
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
@@ -40,9 +40,6 @@ class Settings:
                                  "between 10 and 100000"),
             search_timeout=read(env, "SEARCH_TIMEOUT", float, 1.5, lambda s: 0 < s <= 60, "seconds in (0, 60]"),
             search_retries=read(env, "SEARCH_RETRIES", int, 1, lambda n: 0 <= n <= 5, "between 0 and 5"),
-            counting=Counting(
-                exact_limit=read(env, "FACET_EXACT_LIMIT", int, 10_000, lambda n: 1 <= n <= 10_000_000,
-                                 "between 1 and 10000000"),
-                sample_size=read(env, "FACET_SAMPLE_SIZE", int, 20_000, lambda n: 100 <= n <= 10_000_000,
-                                 "between 100 and 10000000")),
+            exact_limit=read(env, "FACET_EXACT_LIMIT", int, EXACT_LIMIT, lambda n: 1 <= n <= 10_000_000,
+                             "between 1 and 10000000"),
         )

@@ -3,26 +3,25 @@
 Counting is the part of a search whose cost grows with the services that match: every one of
 them is visited for the total and for each facet. On a catalog of a million services the
 benchmark's average search matches ~100,000 and its broadest over half the catalog, which no page
-of ten results needs counted one by one. So a search is sent as
+of ten results needs counted one by one. So a search is sent, in one `msearch` whose searches run
+side by side, as
 
 1. `hits`: the page (first pass, rescore, highlight), narrowed by the selected values
-   (`post_filter`), its total counted exactly up to MAX_RESULT_WINDOW, all that paging needs
-   (`track_total_hits`: past that, Lucene may skip the services that cannot reach the page);
+   (`post_filter`), its total counted exactly up to MAX_RESULT_WINDOW, all that paging needs;
 2. the counts, one search per *group* of facets that share a filter: the facets with no selected
    value are counted among the services that match every selection, and each facet with a selected
    value among those that match every *other* facet's selection (multi-select facets: a facet's own
    selection never narrows its own counts). The filter is part of each search's query, so a narrow
-   selection is cheap to count, and collection stops after `exact_limit` services
-   (`terminate_after`). The first group's services are the page's: its count is the total.
-   1 and 2 go in one `msearch` and run side by side.
-3. Only for the groups where counting stopped early: the same counts over a random sample of about
-   `sample_size` services of the index (Elasticsearch's `random_sampler`, fixed seed, so paging
-   does not change the counts), scaled back up; the estimate of the total is the sampled size of
-   the first group. Estimates are rounded to two significant digits and marked as such (`*_exact`
-   false in the API, «حدود» / ≈ on the page).
+   selection is cheap to count. Nothing is scored, and collection stops after `exact_limit`
+   services (`terminate_after`). The first group's services are the page's: its count is the total.
 
-Up to `exact_limit` matching services (or MAX_RESULT_WINDOW, if more), and on any index of at most 2 x `sample_size` services
-(the sampler's probability must stay under 0.5), every count is exact.
+Up to `exact_limit` matching services every count is exact. Past it, the counts are those of the
+first `exact_limit` matching services (in index order): lower bounds, marked as such (`*_exact`
+false in the API, «بیش از» and + on the page). On the million-service benchmark catalog a count
+search of the mix takes p50 7 / p90 21 / p99 43 ms so, against 22 / 113 / 189 ms counting every
+match. (Elasticsearch's `random_sampler` was tried for estimates instead: 24-73 ms a search there,
+as the query is still run over every match.) With no query and no selection Elasticsearch counts
+each value straight from the index, exactly, without collecting.
 """
 from __future__ import annotations
 
@@ -32,21 +31,6 @@ from typing import Any
 
 from search_app.facets import FACETS, FacetSpec
 from search_app.params import MAX_RESULT_WINDOW, SearchParams
-
-SAMPLE_SEED = 1405
-MAX_PROBABILITY = 0.5   # random_sampler takes (0, 0.5) or exactly 1
-SAMPLE = "sample"
-
-
-@dataclass(frozen=True)
-class Counting:
-    exact_limit: int = 10_000    # matching services counted one by one before the counts are estimated
-    sample_size: int = 20_000    # services of the index that estimates are drawn from
-
-    def probability(self, indexed: int) -> float | None:
-        """The sampler's probability for an index of `indexed` services; None: count exactly."""
-        p = self.sample_size / max(indexed, 1)
-        return p if p < MAX_PROBABILITY else None
 
 
 @dataclass(frozen=True)
@@ -78,56 +62,33 @@ def hits_body(body: dict[str, Any]) -> dict[str, Any]:
     return hits
 
 
-def count_body(query: dict[str, Any], group: Group, counting: Counting) -> dict[str, Any]:
-    """The exact counts of one group, collection stopped after `exact_limit` services."""
+def count_body(query: dict[str, Any], group: Group, exact_limit: int) -> dict[str, Any]:
+    """The counts of one group, collection stopped after `exact_limit` services."""
     narrowed = {"bool": {"must": [query], "filter": list(group.filters)}} if group.filters else query
-    return {"size": 0, "query": narrowed, "track_total_hits": True, "terminate_after": counting.exact_limit,
+    return {"size": 0, "query": narrowed, "track_total_hits": True, "terminate_after": exact_limit,
             "aggs": {spec.param: {"terms": {"field": spec.field, "size": spec.size}} for spec in group.facets}}
-
-
-def sampled_body(count: dict[str, Any], probability: float | None) -> dict[str, Any]:
-    """A group's counts over a random sample (`probability` None: exactly, to the end)."""
-    if probability is None:
-        return {**count, "terminate_after": 0}
-    return {"size": 0, "query": count["query"], "track_total_hits": False,
-            "aggs": {SAMPLE: {"random_sampler": {"probability": probability, "seed": SAMPLE_SEED},
-                              "aggs": count["aggs"]}}}
-
-
-def rounded(n: int) -> int:
-    """An estimate to two significant digits (96,372 -> 96,000; under 100 as it is)."""
-    return n if n < 100 else int(round(n, 2 - len(str(n))))
 
 
 @dataclass(frozen=True)
 class Counts:
     total: int
-    total_exact: bool
+    total_exact: bool                          # False: at least `total`
     buckets: dict[str, list[dict[str, Any]]]   # facet param -> [{key, doc_count}]
-    facets_exact: bool
+    facets_exact: bool                         # False: some counts are lower bounds
 
 
-def read(hits: dict[str, Any], counted: Sequence[dict[str, Any]], probability: float | None = None) -> Counts:
-    """The counts of a search from the hits response and, per group, the response that counted it
-    (the exact one, or the sampled one drawn with `probability`)."""
+def read(hits: dict[str, Any], counted: Sequence[dict[str, Any]]) -> Counts:
+    """The counts of a search from the hits response and the responses of its count searches."""
     buckets: dict[str, list[dict[str, Any]]] = {}
-    exact, first_estimate = True, 0
-    for i, response in enumerate(counted):
-        aggs = response.get("aggregations", {})
-        if SAMPLE in aggs:
-            exact, sample = False, aggs[SAMPLE]
-            if i == 0 and probability:
-                first_estimate = rounded(round(sample["doc_count"] / probability))
-            aggs = {name: {"buckets": [{**b, "doc_count": rounded(b["doc_count"])} for b in agg["buckets"]]}
-                    for name, agg in sample.items() if isinstance(agg, dict) and "buckets" in agg}
-        for name, agg in aggs.items():
+    for response in counted:
+        for name, agg in response.get("aggregations", {}).items():
             buckets[name] = agg.get("buckets", [])
+    exact = not any(response.get("terminated_early") for response in counted)
     total = hits["hits"]["total"]
     if total["relation"] == "eq":
         return Counts(total["value"], True, buckets, exact)
     first = counted[0] if counted else {}
-    if first_estimate:
-        return Counts(max(first_estimate, total["value"]), False, buckets, exact)
     if "total" in first.get("hits", {}) and not first.get("terminated_early"):   # counted to the end
         return Counts(first["hits"]["total"]["value"], True, buckets, exact)
-    return Counts(total["value"], False, buckets, exact)
+    at_least = first.get("hits", {}).get("total", {}).get("value", 0)
+    return Counts(max(at_least, total["value"]), False, buckets, exact)

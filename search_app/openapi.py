@@ -65,10 +65,11 @@ def _schemas() -> dict[str, Any]:
                           "properties": {
                               "query": {"type": "string"}, "total": {"type": "integer", "minimum": 0},
                               "total_exact": {"type": "boolean", "description":
-                                              "false: `total` is an estimate from a random sample, to two "
-                                              "significant digits (more than FACET_EXACT_LIMIT services match)"},
+                                              "false: at least `total` services match (counting stopped "
+                                              "at FACET_EXACT_LIMIT)"},
                               "facet_counts_exact": {"type": "boolean", "description":
-                                                     "false: the facet counts are estimates from a random sample"},
+                                                     "false: the facet counts are lower bounds, those of the "
+                                                     "first FACET_EXACT_LIMIT matching services"},
                               "page": {"type": "integer"}, "size": {"type": "integer"},
                               "took_ms": {"type": "integer"},
                               "results": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},

@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 
 from elasticsearch.dsl import FacetedSearch, Q, TermsFacet
 
-from search_app.counts import Counting, count_body, groups, hits_body
+from search_app.counts import count_body, groups, hits_body
 from search_app.facets import FACETS
 from search_app.params import SearchParams
 from search_app.relevance import QueryForms, highlight_query, match_query, text_query
@@ -28,6 +28,7 @@ RESULT_SOURCE = ["display.id", "display.title", "display.organization", "display
                  "display.description"]
 HIGHLIGHT_FIELDS = ("title", "aliases", "description", "steps")
 RESCORE_WINDOW = 100   # services ranked with every signal (more when the page asked for lies deeper)
+EXACT_LIMIT = 10_000   # matching services counted one by one (FACET_EXACT_LIMIT; search_app/counts.py)
 
 
 class ServiceSearch(FacetedSearch):
@@ -78,8 +79,8 @@ class Bodies:
     one. Bodies are shared: callers must not change them."""
 
     def __init__(self, best_bets: Mapping[str, Sequence[str]] | None = None, size: int = 4096,
-                 counting: Counting = Counting()) -> None:
-        self.best_bets, self.size, self.counting = best_bets, size, counting
+                 exact_limit: int = EXACT_LIMIT) -> None:
+        self.best_bets, self.size, self.exact_limit = best_bets, size, exact_limit
         self._cache: OrderedDict[Hashable, Planned] = OrderedDict()
 
     @staticmethod
@@ -95,7 +96,7 @@ class Bodies:
             query = body.get("query", {"match_all": {}})
             planned = self._cache[key] = Planned(
                 body, hits_body(body),
-                tuple(count_body(query, group, self.counting) for group in groups(params)))
+                tuple(count_body(query, group, self.exact_limit) for group in groups(params)))
             if len(self._cache) > self.size:
                 self._cache.popitem(last=False)
         else:

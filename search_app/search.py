@@ -1,7 +1,6 @@
 """Execute a search and turn the response into plain view-models that templates and JSON only loop over."""
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -11,11 +10,11 @@ from markupsafe import Markup, escape
 
 from indexer.taxonomy import Taxonomy
 from search_app import urls
-from search_app.counts import Counting, Counts, read, sampled_body
+from search_app.counts import Counts, read
 from search_app.facets import FACETS
 from search_app.params import MAX_RESULT_WINDOW as MAX_WINDOW
 from search_app.params import SearchParams
-from search_app.query import Bodies
+from search_app.query import EXACT_LIMIT, Bodies
 from search_app.relevance import QueryForms
 from search_app.vocabulary import CatalogWords
 
@@ -74,8 +73,8 @@ class Results:
     next_url: str | None = None
     clear_url: str | None = None
     last_page: int = 1
-    total_exact: bool = True      # False: an estimate (search_app/counts.py)
-    counts_exact: bool = True     # False: the facet counts are estimates
+    total_exact: bool = True      # False: at least `total` (search_app/counts.py)
+    counts_exact: bool = True     # False: some facet counts are lower bounds
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -163,45 +162,19 @@ class SearchFailed(TransportError):
 
 
 async def search(es: AsyncElasticsearch, index: str, params: SearchParams, taxonomy: Taxonomy,
-                 bodies: Bodies, words: CatalogWords, size: IndexSize, path: str = "/") -> Results:
-    """The one search function behind the HTML page and the JSON API: the page and the exact counts
-    side by side, then estimates for the counts that stopped at their limit (search_app/counts.py)."""
+                 bodies: Bodies, words: CatalogWords, path: str = "/") -> Results:
+    """The one search function behind the HTML page and the JSON API: the page and its counts in one
+    msearch (search_app/counts.py)."""
     unknown = QueryForms.of(params.q).unknown if params.q else ()
     catalog = await words.known(unknown) if unknown else frozenset()
     planned = bodies(params, catalog)
-    hits, *counted = await _msearch(es, index, [planned.hits, *planned.counts])
-    stopped = [i for i, response in enumerate(counted) if response.get("terminated_early")]
-    probability = None
-    if stopped:
-        probability = bodies.counting.probability(await size.get())
-        again = await _msearch(es, index, [sampled_body(planned.counts[i], probability) for i in stopped])
-        for i, response in zip(stopped, again):
-            counted[i] = response
-    return to_results(hits, read(hits, counted, probability), params, taxonomy, path)
-
-
-async def _msearch(es: AsyncElasticsearch, index: str, bodies: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    answer = await es.msearch(index=index, searches=[part for body in bodies for part in ({}, body)])
-    responses = answer.body["responses"]
-    for response in responses:
+    answer = await es.msearch(index=index, searches=[part for body in (planned.hits, *planned.counts)
+                                                     for part in ({}, body)])
+    hits, *counted = answer.body["responses"]
+    for response in (hits, *counted):
         if "error" in response:
             raise SearchFailed(f"search failed ({response.get('status')}): {response['error']}")
-    return responses
-
-
-class IndexSize:
-    """The number of services behind the alias, asked again at most every `ttl` seconds."""
-
-    def __init__(self, es: AsyncElasticsearch, index: str, ttl: float = 60.0) -> None:
-        self.es, self.index, self.ttl = es, index, ttl
-        self._value, self._at = 0, float("-inf")
-
-    async def get(self) -> int:
-        now = time.monotonic()
-        if now - self._at > self.ttl:
-            self._value = (await self.es.count(index=self.index))["count"]
-            self._at = now
-        return self._value
+    return to_results(hits, read(hits, counted), params, taxonomy, path)
 
 
 async def get_service(es: AsyncElasticsearch, index: str, service_id: str) -> dict[str, Any] | None:
@@ -216,18 +189,17 @@ class Searcher:
 
     def __init__(self, es: AsyncElasticsearch, index: str, taxonomy: Taxonomy,
                  best_bets: Mapping[str, Sequence[str]], observe: Any = None,
-                 counting: Counting = Counting()) -> None:
+                 exact_limit: int = EXACT_LIMIT) -> None:
         self.es, self.index, self.taxonomy = es, index, taxonomy
-        self.bodies = Bodies(best_bets, counting=counting)
+        self.bodies = Bodies(best_bets, exact_limit=exact_limit)
         self.words = CatalogWords(es, index)
-        self.size = IndexSize(es, index)
         self._observe = observe
 
     async def search(self, params: SearchParams, path: str = "/") -> Results:
         if self._observe is None:
-            return await search(self.es, self.index, params, self.taxonomy, self.bodies, self.words, self.size, path)
+            return await search(self.es, self.index, params, self.taxonomy, self.bodies, self.words, path)
         with self._observe.time():
-            return await search(self.es, self.index, params, self.taxonomy, self.bodies, self.words, self.size, path)
+            return await search(self.es, self.index, params, self.taxonomy, self.bodies, self.words, path)
 
     async def service(self, service_id: str) -> dict[str, Any] | None:
         return await get_service(self.es, self.index, service_id)

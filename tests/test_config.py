@@ -15,11 +15,10 @@ def test_defaults_point_at_the_local_node():
 
 def test_values_are_cast():
     s = Settings.from_env({"ES_URL": "https://es.example:9200/", "ES_TIMEOUT": "2.5", "PORT": "8080",
-                           "DEBUG": "yes", "ES_MAX_RETRIES": "0", "FACET_EXACT_LIMIT": "500",
-                           "FACET_SAMPLE_SIZE": "5000"})
+                           "DEBUG": "yes", "ES_MAX_RETRIES": "0", "FACET_EXACT_LIMIT": "500"})
     assert s.es.url == "https://es.example:9200" and s.es.request_timeout == 2.5
     assert s.port == 8080 and s.debug is True and s.es.max_retries == 0
-    assert (s.counting.exact_limit, s.counting.sample_size) == (500, 5000)
+    assert s.exact_limit == 500
 
 
 @pytest.mark.parametrize("env, name", [
@@ -33,7 +32,7 @@ def test_values_are_cast():
     ({"ES_CA_CERTS": "/no/such/ca.pem"}, "ES_CA_CERTS"),
     ({"PANJEREH_DATA": "/no/such/dir"}, "PANJEREH_DATA"),
     ({"FACET_EXACT_LIMIT": "0"}, "FACET_EXACT_LIMIT"),
-    ({"FACET_SAMPLE_SIZE": "ten"}, "FACET_SAMPLE_SIZE"),
+    ({"FACET_EXACT_LIMIT": "ten"}, "FACET_EXACT_LIMIT"),
 ])
 def test_invalid_values_name_the_variable(env, name):
     with pytest.raises(ConfigError, match=name):
