@@ -6,8 +6,8 @@ benchmark's average search matches ~100,000 and its broadest over half the catal
 of ten results needs counted one by one. So a search is sent, in one `msearch` whose searches run
 side by side, as
 
-1. `hits`: the page (first pass, rescore, highlight), narrowed by the selected values
-   (`post_filter`), its total counted exactly up to MAX_RESULT_WINDOW, all that paging needs;
+1. `hits`: the page (first pass, rescore, highlight), narrowed by the selected values, its total
+   counted exactly up to MAX_RESULT_WINDOW, all that paging needs;
 2. the counts, one search per *group* of facets that share a filter: the facets with no selected
    value are counted among the services that match every selection, and each facet with a selected
    value among those that match every *other* facet's selection (multi-select facets: a facet's own
@@ -56,8 +56,13 @@ def _terms(spec: FacetSpec, values: Sequence[str]) -> dict[str, Any]:
 
 
 def hits_body(body: dict[str, Any]) -> dict[str, Any]:
-    """A FacetedSearch body (page, post_filter, aggregations) -> the page alone."""
-    hits = {k: v for k, v in body.items() if k != "aggs"}
+    """A FacetedSearch body (page, post_filter, aggregations) -> the page alone. With no aggregation
+    left to see past the selection, the selection narrows the query itself (a filter clause, which
+    scores nothing) rather than the collected hits (`post_filter`): Lucene then scores only the
+    services that pass it, instead of every match until enough of them pass."""
+    hits = {k: v for k, v in body.items() if k not in ("aggs", "post_filter")}
+    if "post_filter" in body:
+        hits["query"] = {"bool": {"must": [body.get("query", {"match_all": {}})], "filter": [body["post_filter"]]}}
     hits["track_total_hits"] = MAX_RESULT_WINDOW
     return hits
 

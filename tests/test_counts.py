@@ -120,3 +120,26 @@ def test_the_page_says_when_counts_are_lower_bounds(limited, client):
     assert "حداقل" in bounded.text
     exact = client.get("/", params={"q": "درخواست"})
     assert exact.context["results"].counts_exact and "حداقل" not in exact.text
+
+
+@pytest.mark.parametrize("pairs", [
+    [("q", "درخواست"), ("delivery", "online")],
+    [("q", "کارت ملی"), ("topic", "welfare"), ("audience", "citizens")],
+    [("q", "گواهینامه"), ("organization", "rahvar120"), ("size", "2"), ("page", "2")],
+    [("topic", "welfare"), ("delivery", "offline")],
+])
+def test_the_selection_in_the_query_gives_the_page_post_filter_gave(es, indexed, pairs):
+    from search_app.catalog import load_catalog
+    from search_app.counts import hits_body
+    from search_app.params import parse
+    from search_app.query import build_body
+
+    catalog = load_catalog(indexed.data_dir)
+    body = build_body(parse(pairs, catalog.taxonomy), catalog.best_bets)
+    assert "post_filter" in body
+    plain = {k: v for k, v in body.items() if k != "aggs"}
+    before = es.search(index=indexed.alias, body=plain)
+    after = es.search(index=indexed.alias, body=hits_body(body))
+    assert after["hits"]["total"] == before["hits"]["total"]
+    assert [(h["_id"], h["_score"]) for h in after["hits"]["hits"]] == [(h["_id"], h["_score"]) for h in before["hits"]["hits"]]
+    assert before["hits"]["hits"]
