@@ -444,8 +444,9 @@ def run(es_url: str, docs: int, args: argparse.Namespace, duration: int, levels:
                     log(f"app c={c:<3} w={w} p50 {r['p50']:.1f} ms  p99 {r['p99']:.1f} ms  {r['rps']:.0f} req/s  "
                         f"errors {r['errors']}  RSS {r['rss_mb']:.0f} MiB")
     finally:
-        if args.index:  # the alias goes; the index that was given stays
+        if args.index:  # the alias goes; the index that was given stays, as it was
             es.indices.delete_alias(index=args.index, name=alias)
+            es.indices.put_settings(index=args.index, settings={"index.requests.cache.enable": None})
         if not args.keep:
             drop(es, f"bench-*-{tag}-*")
             drop(es, f"bench-alias-{tag}*")  # side indexes the app made (query log)
