@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from indexer.config import ESSettings, es_kwargs, read
+from search_app.params import MAX_RESULT_WINDOW
 from search_app.query import EXACT_LIMIT
 
 
@@ -40,6 +41,7 @@ class Settings:
                                  "between 10 and 100000"),
             search_timeout=read(env, "SEARCH_TIMEOUT", float, 1.5, lambda s: 0 < s <= 60, "seconds in (0, 60]"),
             search_retries=read(env, "SEARCH_RETRIES", int, 1, lambda n: 0 <= n <= 5, "between 0 and 5"),
-            exact_limit=read(env, "FACET_EXACT_LIMIT", int, EXACT_LIMIT, lambda n: 1 <= n <= 10_000_000,
-                             "between 1 and 10000000"),
+            exact_limit=read(env, "FACET_EXACT_LIMIT", int, EXACT_LIMIT,
+                             lambda n: MAX_RESULT_WINDOW <= n <= 10_000_000,
+                             f"between {MAX_RESULT_WINDOW} (paging needs the total that far) and 10000000"),
         )

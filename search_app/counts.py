@@ -6,14 +6,15 @@ benchmark's average search matches ~100,000 and its broadest over half the catal
 of ten results needs counted one by one. So a search is sent, in one `msearch` whose searches run
 side by side, as
 
-1. `hits`: the page (first pass, rescore, highlight), narrowed by the selected values, its total
-   counted exactly up to MAX_RESULT_WINDOW, all that paging needs;
+1. `hits`: the page (first pass, rescore, highlight), narrowed by the selected values, not counted
+   (`track_total_hits` false: Lucene may skip the services that cannot reach the page);
 2. the counts, one search per *group* of facets that share a filter: the facets with no selected
    value are counted among the services that match every selection, and each facet with a selected
    value among those that match every *other* facet's selection (multi-select facets: a facet's own
    selection never narrows its own counts). The filter is part of each search's query, so a narrow
    selection is cheap to count. Nothing is scored, and collection stops after `exact_limit`
-   services (`terminate_after`). The first group's services are the page's: its count is the total.
+   services (`terminate_after`). The first group's services are the page's: its count is the total
+   (so FACET_EXACT_LIMIT is at least MAX_RESULT_WINDOW: paging needs the total that far).
 
 Up to `exact_limit` matching services every count is exact. Past it, the counts are those of the
 first `exact_limit` matching services (in index order): lower bounds, marked as such (`*_exact`
@@ -30,7 +31,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from search_app.facets import FACETS, FacetSpec
-from search_app.params import MAX_RESULT_WINDOW, SearchParams
+from search_app.params import SearchParams
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ def hits_body(body: dict[str, Any]) -> dict[str, Any]:
     hits = {k: v for k, v in body.items() if k not in ("aggs", "post_filter")}
     if "post_filter" in body:
         hits["query"] = {"bool": {"must": [body.get("query", {"match_all": {}})], "filter": [body["post_filter"]]}}
-    hits["track_total_hits"] = MAX_RESULT_WINDOW
+    hits["track_total_hits"] = False
     return hits
 
 
@@ -82,18 +83,12 @@ class Counts:
     facets_exact: bool                         # False: some counts are lower bounds
 
 
-def read(hits: dict[str, Any], counted: Sequence[dict[str, Any]]) -> Counts:
-    """The counts of a search from the hits response and the responses of its count searches."""
+def read(counted: Sequence[dict[str, Any]]) -> Counts:
+    """The counts of a search from the responses of its count searches (the first group's first)."""
     buckets: dict[str, list[dict[str, Any]]] = {}
     for response in counted:
         for name, agg in response.get("aggregations", {}).items():
             buckets[name] = agg.get("buckets", [])
     exact = not any(response.get("terminated_early") for response in counted)
-    total = hits["hits"]["total"]
-    if total["relation"] == "eq":
-        return Counts(total["value"], True, buckets, exact)
-    first = counted[0] if counted else {}
-    if "total" in first.get("hits", {}) and not first.get("terminated_early"):   # counted to the end
-        return Counts(first["hits"]["total"]["value"], True, buckets, exact)
-    at_least = first.get("hits", {}).get("total", {}).get("value", 0)
-    return Counts(max(at_least, total["value"]), False, buckets, exact)
+    first = counted[0]
+    return Counts(first["hits"]["total"]["value"], not first.get("terminated_early"), buckets, exact)

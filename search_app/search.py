@@ -174,7 +174,7 @@ async def search(es: AsyncElasticsearch, index: str, params: SearchParams, taxon
     for response in (hits, *counted):
         if "error" in response:
             raise SearchFailed(f"search failed ({response.get('status')}): {response['error']}")
-    return to_results(hits, read(hits, counted), params, taxonomy, path)
+    return to_results(hits, read(counted), params, taxonomy, path)
 
 
 async def get_service(es: AsyncElasticsearch, index: str, service_id: str) -> dict[str, Any] | None:

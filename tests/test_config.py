@@ -15,10 +15,10 @@ def test_defaults_point_at_the_local_node():
 
 def test_values_are_cast():
     s = Settings.from_env({"ES_URL": "https://es.example:9200/", "ES_TIMEOUT": "2.5", "PORT": "8080",
-                           "DEBUG": "yes", "ES_MAX_RETRIES": "0", "FACET_EXACT_LIMIT": "500"})
+                           "DEBUG": "yes", "ES_MAX_RETRIES": "0", "FACET_EXACT_LIMIT": "5000"})
     assert s.es.url == "https://es.example:9200" and s.es.request_timeout == 2.5
     assert s.port == 8080 and s.debug is True and s.es.max_retries == 0
-    assert s.exact_limit == 500
+    assert s.exact_limit == 5000
 
 
 @pytest.mark.parametrize("env, name", [
@@ -31,7 +31,7 @@ def test_values_are_cast():
     ({"ES_USERNAME": "elastic"}, "ES_USERNAME"),
     ({"ES_CA_CERTS": "/no/such/ca.pem"}, "ES_CA_CERTS"),
     ({"PANJEREH_DATA": "/no/such/dir"}, "PANJEREH_DATA"),
-    ({"FACET_EXACT_LIMIT": "0"}, "FACET_EXACT_LIMIT"),
+    ({"FACET_EXACT_LIMIT": "999"}, "FACET_EXACT_LIMIT"),
     ({"FACET_EXACT_LIMIT": "ten"}, "FACET_EXACT_LIMIT"),
 ])
 def test_invalid_values_name_the_variable(env, name):
