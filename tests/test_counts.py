@@ -138,3 +138,13 @@ def test_the_selection_in_the_query_gives_the_page_post_filter_gave(es, indexed,
     after = es.search(index=indexed.alias, body=hits_body(body))
     assert [(h["_id"], h["_score"]) for h in after["hits"]["hits"]] == [(h["_id"], h["_score"]) for h in before["hits"]["hits"]]
     assert before["hits"]["hits"]
+
+
+def test_a_search_elasticsearch_refuses_answers_503_not_500(app_settings):
+    """An msearch answers each search's error inside a 200 response: the app still says unavailable."""
+    missing = replace(app_settings, es=replace(app_settings.es, alias="test-no-such-index-for-counts"))
+    with TestClient(create_app(missing), raise_server_exceptions=False) as c:
+        api = c.get("/api/search", params={"q": "گذرنامه"})
+        page = c.get("/", params={"q": "گذرنامه"})
+    assert api.status_code == 503 and "unavailable" in api.json()["error"]
+    assert page.status_code == 503 and "در دسترس نیست" in page.text
