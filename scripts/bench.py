@@ -58,8 +58,7 @@ from search_app.catalog import load_catalog  # noqa: E402
 from search_app.params import SearchParams, parse  # noqa: E402
 from search_app import vocabulary  # noqa: E402
 from search_app.config import Settings  # noqa: E402
-from search_app.counts import count_body, groups, hits_body  # noqa: E402
-from search_app.query import build_body  # noqa: E402
+from search_app.query import Bodies  # noqa: E402
 from search_app.relevance import QueryForms  # noqa: E402
 
 CACHE = ROOT / ".cache" / "bench"
@@ -226,13 +225,11 @@ end
 """
 
 
-def es_request(es: Elasticsearch, index: str, params: SearchParams, best_bets: Any, exact_limit: int) -> str:
-    """Every search the app sends to Elasticsearch for `params` (search_app/search.py: the page and
-    the count search of each group of facets), as one msearch body with tabs for newlines."""
-    body = build_body(params, best_bets, jargon(es, index, params.q))
-    counts = [count_body(body.get("query", {"match_all": {}}), group, exact_limit) for group in groups(params)]
-    searches = [hits_body(body), *counts]
-    return "\t".join(json.dumps(part, ensure_ascii=False) for search in searches for part in ({}, search))
+def es_request(es: Elasticsearch, index: str, params: SearchParams, bodies: Bodies) -> str:
+    """The msearch the app sends to Elasticsearch for `params` (search_app/search.py: the page and
+    the count search of each group of facets), with tabs for newlines."""
+    planned = bodies(params, jargon(es, index, params.q))
+    return "\t".join(json.dumps(part, ensure_ascii=False) for part in planned.searches())
 
 
 def jargon(es: Elasticsearch, index: str, q: str) -> frozenset[str]:
@@ -416,14 +413,14 @@ def run(es_url: str, docs: int, args: argparse.Namespace, duration: int, levels:
         catalog = load_catalog(data_dir)
         mix = query_mix(data_dir, 1000)
         paths_file, bodies_file = CACHE / f"app-{tag}.txt", CACHE / f"es-{tag}.txt"
-        exact_limit = Settings.from_env().exact_limit
+        bodies = Bodies(catalog.best_bets, exact_limit=Settings.from_env().exact_limit)
         es.indices.put_settings(index=query_index, settings={"index.requests.cache.enable": not args.no_request_cache})
         results["request_cache"] = not args.no_request_cache
         with paths_file.open("w", encoding="utf-8") as pf, bodies_file.open("w", encoding="utf-8") as bf:
             for items in mix:
                 params = parse(items, catalog.taxonomy)
                 pf.write("/api/search?" + urlencode(items) + "\n")
-                bf.write(es_request(es, alias, params, catalog.best_bets, exact_limit) + "\n")
+                bf.write(es_request(es, alias, params, bodies) + "\n")
         app_lua, es_lua = CACHE / f"app-{tag}.lua", CACHE / f"es-{tag}.lua"
         app_lua.write_text(LUA % {"method": "GET", "path": "", "file": paths_file})
         es_lua.write_text(LUA % {"method": "POST", "path": f"/{alias}/_msearch", "file": bodies_file})

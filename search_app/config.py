@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from indexer.config import ESSettings, es_kwargs, read
 from search_app.params import MAX_RESULT_WINDOW
-from search_app.query import EXACT_LIMIT
+from search_app.counts import EXACT_LIMIT
 
 
 @dataclass(frozen=True)

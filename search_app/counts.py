@@ -33,6 +33,8 @@ from typing import Any
 from search_app.facets import FACETS, FacetSpec
 from search_app.params import SearchParams
 
+EXACT_LIMIT = 10_000   # matching services counted one by one (FACET_EXACT_LIMIT)
+
 
 @dataclass(frozen=True)
 class Group:

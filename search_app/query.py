@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 
 from elasticsearch.dsl import FacetedSearch, Q, TermsFacet
 
-from search_app.counts import count_body, groups, hits_body
+from search_app.counts import EXACT_LIMIT, count_body, groups, hits_body
 from search_app.facets import FACETS
 from search_app.params import SearchParams
 from search_app.relevance import QueryForms, highlight_query, match_query, text_query
@@ -28,7 +28,6 @@ RESULT_SOURCE = ["display.id", "display.title", "display.organization", "display
                  "display.description"]
 HIGHLIGHT_FIELDS = ("title", "aliases", "description", "steps")
 RESCORE_WINDOW = 100   # services ranked with every signal (more when the page asked for lies deeper)
-EXACT_LIMIT = 10_000   # matching services counted one by one (FACET_EXACT_LIMIT; search_app/counts.py)
 
 
 class ServiceSearch(FacetedSearch):
@@ -73,9 +72,8 @@ def build_body(params: SearchParams, best_bets: Mapping[str, Sequence[str]] | No
 
 
 class Bodies:
-    """The request bodies of a search for one app (one set of best bets): the one-request body
-    (`build_body`) and its split into the page and the counts (search_app/counts.py), remembering the most
-    recent `size` searches: citizens repeat searches, and elasticsearch-dsl takes ~1 ms to build
+    """The request bodies of a search for one app (one set of best bets): `build_body` split into the
+    page and the counts (search_app/counts.py), remembering the most recent `size` searches: citizens repeat searches, and elasticsearch-dsl takes ~1 ms to build
     one. Bodies are shared: callers must not change them."""
 
     def __init__(self, best_bets: Mapping[str, Sequence[str]] | None = None, size: int = 4096,
@@ -95,8 +93,7 @@ class Bodies:
             body = build_body(params, self.best_bets, catalog)
             query = body.get("query", {"match_all": {}})
             planned = self._cache[key] = Planned(
-                body, hits_body(body),
-                tuple(count_body(query, group, self.exact_limit) for group in groups(params)))
+                hits_body(body), tuple(count_body(query, group, self.exact_limit) for group in groups(params)))
             if len(self._cache) > self.size:
                 self._cache.popitem(last=False)
         else:
@@ -105,9 +102,12 @@ class Bodies:
 
 
 class Planned(NamedTuple):
-    body: dict[str, Any]                 # page and aggregations in one request (`build_body`)
     hits: dict[str, Any]                 # the page
-    counts: tuple[dict[str, Any], ...]   # the exact counts of each group of facets (search_app/counts.py)
+    counts: tuple[dict[str, Any], ...]   # the count search of each group of facets (search_app/counts.py)
+
+    def searches(self) -> list[dict[str, Any]]:
+        """The one msearch request the app sends: a header and a body per search, the page first."""
+        return [part for body in (self.hits, *self.counts) for part in ({}, body)]
 
 
 MAX_SUGGEST_WORDS = 5   # content words; longer queries are sentences, not misspelled names

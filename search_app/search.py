@@ -14,7 +14,8 @@ from search_app.counts import Counts, read
 from search_app.facets import FACETS
 from search_app.params import MAX_RESULT_WINDOW as MAX_WINDOW
 from search_app.params import SearchParams
-from search_app.query import EXACT_LIMIT, Bodies
+from search_app.counts import EXACT_LIMIT
+from search_app.query import Bodies
 from search_app.relevance import QueryForms
 from search_app.vocabulary import CatalogWords
 
@@ -168,8 +169,7 @@ async def search(es: AsyncElasticsearch, index: str, params: SearchParams, taxon
     unknown = QueryForms.of(params.q).unknown if params.q else ()
     catalog = await words.known(unknown) if unknown else frozenset()
     planned = bodies(params, catalog)
-    answer = await es.msearch(index=index, searches=[part for body in (planned.hits, *planned.counts)
-                                                     for part in ({}, body)])
+    answer = await es.msearch(index=index, searches=planned.searches())
     hits, *counted = answer.body["responses"]
     for response in (hits, *counted):
         if "error" in response:

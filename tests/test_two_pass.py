@@ -76,14 +76,15 @@ def test_a_deep_page_is_inside_the_rescore_window(catalog):
 def test_request_bodies_are_built_once_per_search_and_left_unchanged_by_searching(es, indexed, catalog):
     import copy
 
+    from search_app.counts import hits_body
     from search_app.query import Bodies
 
     bodies = Bodies(catalog.best_bets, size=2)
     first = parse([("q", "تمدید گذرنامه"), ("topic", "passport-travel")], catalog.taxonomy)
     body = bodies(first)
-    assert body.body == build_body(first, catalog.best_bets)
+    assert body.hits == hits_body(build_body(first, catalog.best_bets))
     before = copy.deepcopy(body)
-    es.msearch(index=indexed.alias, searches=[part for b in (body.hits, *body.counts) for part in ({}, b)])
+    es.msearch(index=indexed.alias, searches=body.searches())
     assert bodies(parse([("q", "تمدید گذرنامه"), ("topic", "passport-travel")], catalog.taxonomy)) is body
     assert body == before
     bodies(parse([("q", "a")], catalog.taxonomy))
