@@ -59,6 +59,12 @@ def properties(name: str = "services") -> tuple[dict[str, Any], str]:
         props[field] = types[type_name]
     if not props:
         raise SchemaError(f"{mapping_path}: fields: no fields defined")
+    for target, sources in mapping.get("copy_to", {}).items():
+        for source in [target, *sources]:
+            if source not in props:
+                raise SchemaError(f"{mapping_path}: copy_to.{target}: unknown field {source!r}")
+        for source in sources:
+            props[source] = {**props[source], "copy_to": [*props[source].get("copy_to", []), target]}
     return props, mapping.get("dynamic", "strict")
 
 

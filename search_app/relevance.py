@@ -51,15 +51,17 @@ EXPANSION_FIELDS = ("title^3", "aliases^3", "names_stem^2", "organization_name^1
 # Typo tolerance on the names only, the `.joined` sub-fields included: most compounds are written
 # with a ZWNJ in the catalog, so «گواهینامح» can only meet «گواهینامه» there.
 FUZZY_FIELDS = ("title^2", "aliases^2", "title.joined^1.5", "aliases.joined^1.5", "organization_name^1")
-# Where match_query looks, one group per analyzer (cross_fields blends the fields of one analyzer,
-# so each word may be found in a different field). Where most of the words must be found (boosted like TEXT_FIELDS and STEM_FIELDS, so that the first
-# pass already ranks names first): what a service is called, who offers it, its taxonomy and its
-# description; in the procedural text (steps, documents), which repeats the same few words across
+# Where match_query looks. Most of the words must be found in `recall`: what a service is called,
+# who offers it, its taxonomy and its description, copied into one field at index time
+# (mappings/services.json `copy_to`), so each word is one posting list to score rather than five
+# (cross_fields over the five fields finds the same services, tests/test_two_pass.py; on 100,000
+# benchmark services the first pass's p99 fell from 37-40 to 22-23 ms, and ranked alone, without
+# the rescore, it puts the right service first as often on the dev queries). The names weigh more through `names_stem`; `recall.joined` is where split and joined
+# compounds meet. In the procedural text (steps, documents), which repeats the same few words across
 # the catalog («درخواست»، «کارت ملی»), only all of them together count.
-RECALL_PLAIN = ("title^6", "aliases^5", "organization_name^2", "taxonomy_labels^1.5", "description^1.5")
+RECALL_PLAIN = ("recall^2",)
 RECALL_STEMMED = ("names_stem^4",)
-RECALL_JOINED = ("title.joined^3", "aliases.joined^2.5", "organization_name.joined^1",
-                 "taxonomy_labels.joined^1", "description.joined^0.5")
+RECALL_JOINED = ("recall.joined^1",)
 RECALL_BODY = ("description^1.5", "steps^0.7", "documents^0.5")
 RECALL_BODY_STEMMED = ("body_stem^1",)
 RECALL_EXPANSION = ("title^3", "aliases^3", "names_stem^2", "organization_name^1", "taxonomy_labels^1",

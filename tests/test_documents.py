@@ -16,8 +16,29 @@ RECORD = json.loads(catalog_files(DATA)[0].read_text(encoding="utf-8").splitline
 def test_document_has_exactly_the_mapped_fields():
     doc = build_document(RECORD, TAXONOMY)
     props, dynamic = properties("services")
+    copied = {target for spec in props.values() for target in spec.get("copy_to", [])}
     assert dynamic == "strict"
-    assert set(doc) == set(props)
+    assert copied == {"recall"}
+    assert set(doc) == set(props) - copied   # Elasticsearch fills the copy_to targets
+
+
+def test_recall_is_copied_from_the_names_taxonomy_and_description():
+    props, _ = properties("services")
+    sources = {field for field, spec in props.items() if "recall" in spec.get("copy_to", [])}
+    assert sources == {"title", "aliases", "organization_name", "taxonomy_labels", "description"}
+    assert props["recall"]["analyzer"] == props["title"]["analyzer"] == "fa_text"
+    assert "copy_to" not in props["steps"]
+
+
+def test_unknown_copy_to_field_fails_naming_file_and_key(tmp_path, monkeypatch):
+    from indexer import schema
+
+    (tmp_path / "field_types.json").write_text('{"keyword": {"type": "keyword"}}')
+    (tmp_path / "services.json").write_text(
+        '{"fields": {"id": "keyword", "all": "keyword"}, "copy_to": {"all": ["id", "titel"]}}')
+    monkeypatch.setattr(schema, "MAPPINGS", tmp_path)
+    with pytest.raises(SchemaError, match=r"services.json: copy_to.all: unknown field 'titel'"):
+        properties("services")
 
 
 def test_facet_fields_are_slugs_and_display_keeps_the_record_as_written():

@@ -10,7 +10,7 @@ import pytest
 from search_app.catalog import load_catalog
 from search_app.params import parse
 from search_app.query import RESCORE_WINDOW, build_body
-from search_app.relevance import QueryForms, match_query, text_query
+from search_app.relevance import RECALL_MIN_MATCH, QueryForms, match_query, text_query
 
 QUERIES = Path(__file__).parent / "relevance" / "dev-queries.jsonl"
 
@@ -42,6 +42,27 @@ def test_the_rescored_ranking_is_the_full_ranking_of_the_services_that_match(es,
             differ.append((q, ids(got)[:3], ids(full)[:3]))
         assert got["hits"]["total"] == full["hits"]["total"]
     assert not differ, differ[:5]
+
+
+RECALL_SOURCES = ("title", "aliases", "organization_name", "taxonomy_labels", "description")
+
+
+def test_the_recall_field_lets_in_what_its_source_fields_together_do(es, indexed):
+    """`recall` (copy_to of five fields) finds the services that cross_fields over those five finds,
+    as written and written together, for every dev query."""
+    def matching(text: str, fields: list[str]) -> list[str]:
+        query = {"multi_match": {"query": text, "fields": fields, "type": "cross_fields",
+                                 "minimum_should_match": RECALL_MIN_MATCH}}
+        return sorted(ids(es.search(index=indexed.alias, query=query, size=1000, source=False)))
+
+    nonempty = 0
+    for q in dev_queries():
+        forms = QueryForms.of(q)
+        for text, suffix in ((" ".join(forms.recall), ""), (forms.normalized, ".joined")):
+            found = matching(text, [f"recall{suffix}"])
+            assert found == matching(text, [f + suffix for f in RECALL_SOURCES]), (q, suffix)
+            nonempty += bool(found)
+    assert nonempty > len(dev_queries())
 
 
 def test_a_service_sharing_one_common_word_with_the_query_does_not_match(es, indexed, catalog):
