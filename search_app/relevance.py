@@ -54,8 +54,8 @@ FUZZY_FIELDS = ("title^2", "aliases^2", "title.joined^1.5", "aliases.joined^1.5"
 # Where match_query looks. Most of the words must be found in `recall`: what a service is called,
 # who offers it, its taxonomy and its description, copied into one field at index time
 # (mappings/services.json `copy_to`), so each word is one posting list to score rather than five
-# (cross_fields over the five fields finds the same services, tests/test_two_pass.py; on 100,000
-# benchmark services the first pass's p99 fell from 37-40 to 22-23 ms, and ranked alone, without
+# (cross_fields over the five fields finds the same services, tests/test_two_pass.py; on a million
+# benchmark services the first pass's p99 fell from 127-148 to 65-71 ms, and ranked alone, without
 # the rescore, it puts the right service first as often on the dev queries). The names weigh more through `names_stem`; `recall.joined` is where split and joined
 # compounds meet. In the procedural text (steps, documents), which repeats the same few words across
 # the catalog («درخواست»، «کارت ملی»), only all of them together count.
