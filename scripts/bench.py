@@ -59,7 +59,6 @@ from search_app.params import SearchParams, parse  # noqa: E402
 from search_app import vocabulary  # noqa: E402
 from search_app.config import Settings  # noqa: E402
 from search_app.query import Bodies  # noqa: E402
-from search_app.relevance import QueryForms  # noqa: E402
 
 CACHE = ROOT / ".cache" / "bench"
 PY = sys.executable
@@ -234,7 +233,7 @@ def es_request(es: Elasticsearch, index: str, params: SearchParams, bodies: Bodi
 
 def jargon(es: Elasticsearch, index: str, q: str) -> frozenset[str]:
     """The query's words the catalog has though hazm does not know them, as the app finds them."""
-    unknown = list(dict.fromkeys(QueryForms.of(q).unknown)) if q else []
+    unknown = vocabulary.unknown_words(q)
     if not unknown:
         return frozenset()
     answers = vocabulary.found(unknown, es.msearch(index=index, searches=vocabulary.searches(unknown))["responses"])

@@ -73,8 +73,9 @@ def build_body(params: SearchParams, best_bets: Mapping[str, Sequence[str]] | No
 
 class Bodies:
     """The request bodies of a search for one app (one set of best bets): `build_body` split into the
-    page and the counts (search_app/counts.py), remembering the most recent `size` searches: citizens repeat searches, and elasticsearch-dsl takes ~1 ms to build
-    one. Bodies are shared: callers must not change them."""
+    page and the counts (search_app/counts.py), remembering the most recent `size` searches: citizens
+    repeat searches, and elasticsearch-dsl takes ~1 ms to build one. Bodies are shared: callers must
+    not change them."""
 
     def __init__(self, best_bets: Mapping[str, Sequence[str]] | None = None, size: int = 4096,
                  exact_limit: int = EXACT_LIMIT) -> None:

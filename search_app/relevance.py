@@ -56,9 +56,10 @@ FUZZY_FIELDS = ("title^2", "aliases^2", "title.joined^1.5", "aliases.joined^1.5"
 # (mappings/services.json `copy_to`), so each word is one posting list to score rather than five
 # (cross_fields over the five fields finds the same services, tests/test_two_pass.py; on a million
 # benchmark services the first pass's p99 fell from 127-148 to 65-71 ms, and ranked alone, without
-# the rescore, it puts the right service first as often on the dev queries). The names weigh more through `names_stem`; `recall.joined` is where split and joined
-# compounds meet. In the procedural text (steps, documents), which repeats the same few words across
-# the catalog («درخواست»، «کارت ملی»), only all of them together count.
+# the rescore, it puts the right service first as often on the dev queries). The names weigh more
+# through `names_stem`; `recall.joined` is where split and joined compounds meet. In the procedural
+# text (steps, documents), which repeats the same few words across the catalog («درخواست»، «کارت
+# ملی»), only all of them together count.
 RECALL_PLAIN = ("recall^2",)
 RECALL_STEMMED = ("names_stem^4",)
 RECALL_JOINED = ("recall.joined^1",)

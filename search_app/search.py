@@ -10,14 +10,12 @@ from markupsafe import Markup, escape
 
 from indexer.taxonomy import Taxonomy
 from search_app import urls
-from search_app.counts import Counts, read
+from search_app.counts import EXACT_LIMIT, Counts, read
 from search_app.facets import FACETS
 from search_app.params import MAX_RESULT_WINDOW as MAX_WINDOW
 from search_app.params import SearchParams
-from search_app.counts import EXACT_LIMIT
 from search_app.query import Bodies
-from search_app.relevance import QueryForms
-from search_app.vocabulary import CatalogWords
+from search_app.vocabulary import CatalogWords, unknown_words
 
 
 @dataclass(frozen=True)
@@ -166,7 +164,7 @@ async def search(es: AsyncElasticsearch, index: str, params: SearchParams, taxon
                  bodies: Bodies, words: CatalogWords, path: str = "/") -> Results:
     """The one search function behind the HTML page and the JSON API: the page and its counts in one
     msearch (search_app/counts.py)."""
-    unknown = QueryForms.of(params.q).unknown if params.q else ()
+    unknown = unknown_words(params.q)
     catalog = await words.known(unknown) if unknown else frozenset()
     planned = bodies(params, catalog)
     answer = await es.msearch(index=index, searches=planned.searches())

@@ -19,8 +19,15 @@ from typing import Any
 
 from elasticsearch import AsyncElasticsearch
 
+from search_app.relevance import QueryForms
+
 # Where a catalog word may be: the `spell` field holds title, aliases and description.
 FIELDS = ("spell", "organization_name", "taxonomy_labels", "steps", "documents")
+
+
+def unknown_words(q: str) -> tuple[str, ...]:
+    """The words of a query to ask about: those the lexicon cannot explain, each once."""
+    return tuple(dict.fromkeys(QueryForms.of(q).unknown)) if q else ()
 
 
 def lookup(word: str) -> dict[str, Any]:
