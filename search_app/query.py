@@ -21,12 +21,11 @@ from elasticsearch.dsl import FacetedSearch, Q, TermsFacet
 from search_app.counts import EXACT_LIMIT, count_body, groups, hits_body
 from search_app.facets import FACETS
 from search_app.params import SearchParams
-from search_app.relevance import QueryForms, highlight_query, match_query, text_query
+from search_app.relevance import QueryForms, highlight_queries, match_query, text_query
 
 RESULT_SOURCE = ["display.id", "display.title", "display.organization", "display.organization_slug",
                  "display.topics", "display.clusters", "display.delivery", "display.service_url",
                  "display.description"]
-HIGHLIGHT_FIELDS = ("title", "aliases", "description", "steps")
 RESCORE_WINDOW = 100   # services ranked with every signal (more when the page asked for lies deeper)
 
 
@@ -62,9 +61,9 @@ def build_body(params: SearchParams, best_bets: Mapping[str, Sequence[str]] | No
             "rescore_query": text_query(params.q, best_bets, catalog), "query_weight": 0.0,
             "rescore_query_weight": 1.0}})
         search = search.highlight_options(fragment_size=160, number_of_fragments=1, encoder="html",
-                                          pre_tags=["<mark>"], post_tags=["</mark>"],
-                                          highlight_query=highlight_query(params.q))
-        search = search.highlight(*HIGHLIGHT_FIELDS)
+                                          pre_tags=["<mark>"], post_tags=["</mark>"])
+        for field, query in highlight_queries(params.q).items():
+            search = search.highlight(field, highlight_query=query)
         did_you_mean = did_you_mean_suggester(params.q, catalog)
         if did_you_mean:
             search = search.extra(suggest={"did_you_mean": did_you_mean})
