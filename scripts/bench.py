@@ -5,7 +5,7 @@
 
 1. Catalog: scripts/gen_catalog.py expands data/ to N synthetic services (seeded; reused if present).
 2. Indexing, same Elasticsearch, same chunk size (indexer.bulk.CHUNK), each into a fresh
-   `bench-*` index with the production mapping, timed up to a refresh:
+   `bench-*` index with the production mapping and ES_SHARDS shards, timed up to a refresh:
      raw   documents already built (normalized, stemmed, serialized) streamed from a file with
            `streaming_bulk`: the rate Elasticsearch itself can take;
      real  `indexer.bulk.load` on the part files: read, validate, normalize (hazm), build, bulk.
@@ -84,10 +84,10 @@ def own_node(port: int, heap: str) -> Iterator[str]:
                        stdout=sys.stderr)
 
 
-def new_index(es: Elasticsearch, label: str) -> str:
-    """A bench-* index set up as indexer.reindex sets up a new version for loading."""
+def new_index(es: Elasticsearch, label: str, shards: int = 1) -> str:
+    """A bench-* index set up as indexer.reindex sets up a new version for loading (ES_SHARDS shards)."""
     name = f"bench-{label}-{os.getpid()}-{int(time.time())}"
-    body = loading_body()
+    body = loading_body(shards)
     es.indices.create(index=name, settings=body["settings"], mappings=body["mappings"])
     return name
 
@@ -336,7 +336,7 @@ def _configured_es() -> Iterator[str]:
 
 
 def index_runs(es: Elasticsearch, args: argparse.Namespace, docs: int, data_dir: Path,
-               results: dict[str, Any]) -> str:
+               results: dict[str, Any], shards: int) -> str:
     """The indexing benchmark; returns the index the real indexer built (raw with --skip-index)."""
     docs_file = prebuilt_docs(data_dir, args.workers)
     # warm the node's JIT and caches on a small index first
@@ -353,7 +353,7 @@ def index_runs(es: Elasticsearch, args: argparse.Namespace, docs: int, data_dir:
     query_index = None
     for step, kind in enumerate(order):
         last_of_kind = kind not in order[step + 1:]
-        index = new_index(es, kind)
+        index = new_index(es, kind, shards)
         if kind == "raw":
             log(f"raw _bulk of {docs} pre-built documents into {index}")
             ok, seconds = raw_bulk(es, index, docs_file, total=docs)
@@ -389,7 +389,7 @@ def run(es_url: str, docs: int, args: argparse.Namespace, duration: int, levels:
     es = make_client(settings)
     es.cluster.health(wait_for_status="yellow", timeout="60s")
     results: dict[str, Any] = {"docs": docs, "workers": args.workers, "es_url": es_url,
-                               "cpus": os.cpu_count(), "started": time.strftime("%Y-%m-%d %H:%M:%S")}
+                               "cpus": os.cpu_count(), "shards": settings.shards, "started": time.strftime("%Y-%m-%d %H:%M:%S")}
     tag = f"{os.getpid()}"
     alias = f"bench-alias-{tag}"
     try:
@@ -398,7 +398,7 @@ def run(es_url: str, docs: int, args: argparse.Namespace, duration: int, levels:
             query_index = args.index
             log(f"querying the existing index {query_index} (no indexing run)")
         else:
-            query_index = index_runs(es, args, docs, data_dir, results)
+            query_index = index_runs(es, args, docs, data_dir, results, settings.shards)
         es.indices.update_aliases(actions=[{"add": {"index": query_index, "alias": alias}}])
         # as indexer.reindex leaves a new version: merged, then refreshed as usual
         began = time.perf_counter()
@@ -462,6 +462,7 @@ def _finish(results: dict[str, Any]) -> int:
 def report(r: dict[str, Any]) -> None:
     rounds = r.get("raw", {}).get("rounds", 1)
     print(f"\n## Panjereh benchmark: {r['docs']:,} services, {r['cpus']} CPUs, indexer workers {r['workers']}"
+          + (f", {r['shards']} shards" if r.get("shards", 1) > 1 and "raw" in r else "")
           + (f", {rounds} alternating rounds of each indexing run" if rounds > 1 else "") + "\n")
     if "raw" in r:
         print("| indexing | docs | seconds | docs/s |")
@@ -472,7 +473,7 @@ def report(r: dict[str, Any]) -> None:
             ok = "meets" if r["ratio"] >= 0.8 else "MISSES"
             print(f"\nreal / raw = **{100 * r['ratio']:.0f}%** ({ok} the ≥ 80% target)\n")
     if "merge_s" in r:
-        print(f"merging the index down to one segment (as every reindex does): {r['merge_s']:.0f} s\n")
+        print(f"merging the index down to one segment per shard (as every reindex does): {r['merge_s']:.0f} s\n")
     print("| conc. | uvicorn workers | ES p50 | ES p99 | ES req/s | API p50 | API p99 | API req/s | API/ES req/s | "
           "errors (ES/API) | app RSS |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|")
