@@ -389,7 +389,8 @@ def run(es_url: str, docs: int, args: argparse.Namespace, duration: int, levels:
     es = make_client(settings)
     es.cluster.health(wait_for_status="yellow", timeout="60s")
     results: dict[str, Any] = {"docs": docs, "workers": args.workers, "es_url": es_url,
-                               "cpus": os.cpu_count(), "shards": settings.shards, "started": time.strftime("%Y-%m-%d %H:%M:%S")}
+                               "cpus": os.cpu_count(), "shards": settings.shards,
+                               "started": time.strftime("%Y-%m-%d %H:%M:%S")}
     tag = f"{os.getpid()}"
     alias = f"bench-alias-{tag}"
     try:

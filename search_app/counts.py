@@ -20,8 +20,9 @@ Up to `exact_limit` matching services every count is exact. Past it, the counts 
 first `exact_limit` matching services (in index order): lower bounds, marked as such (`*_exact`
 false in the API, «بیش از» and + on the page). On the million-service benchmark catalog a count
 search of the mix took p50 7 / p90 21 / p99 43 ms so, against 22 / 113 / 189 ms counting every
-match (request cache off; since the first pass asks the `recall` field, 4 / 16 / 35 ms). (Elasticsearch's `random_sampler` was tried for estimates instead: 24-73 ms a search there,
-as the query is still run over every match.) With no query and no selection Elasticsearch counts
+match (request cache off; since the first pass asks the `recall` field, 4 / 16 / 35 ms).
+(Elasticsearch's `random_sampler` was tried for estimates instead: 24-73 ms a search there, as the
+query is still run over every match.) With no query and no selection Elasticsearch counts
 each value straight from the index, exactly, without collecting.
 """
 from __future__ import annotations
