@@ -14,6 +14,7 @@ from dataclasses import replace
 
 import pytest
 from elasticsearch import Elasticsearch
+from hypothesis import settings
 from elasticsearch import ConnectionError as ESConnectionError
 from starlette.testclient import TestClient
 
@@ -24,6 +25,11 @@ from search_app.app import create_app
 from search_app.config import Settings
 
 TEST_PREFIX = "test-"
+
+# `ci` (set by .ci/run): the same generated examples on every run, so a red CI is this commit's doing;
+# `default` (make test): new examples each run, to find what the fixed ones miss.
+settings.register_profile("ci", derandomize=True, database=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
 def delete_test_indexes(es: Elasticsearch, pattern: str) -> None:
