@@ -13,9 +13,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 import pytest
+from elasticsearch import ConnectionError as ESConnectionError
 from elasticsearch import Elasticsearch
 from hypothesis import settings
-from elasticsearch import ConnectionError as ESConnectionError
 from starlette.testclient import TestClient
 
 from indexer.client import make_client
