@@ -2,24 +2,24 @@
 
 «tamdid gozarname» → «تمدید گذرنامه». Each word goes through, in order:
 1. the domain dictionary analyzers/finglish_fa.txt (common service words f2p gets wrong);
-2. the `finglish` package's f2p (letter rules + a Persian word-frequency list): its candidates
-   with a confidence of at least MIN_CONFIDENCE, best first, at most MAX_CANDIDATES;
+2. the `finglish` package's f2p (letter rules + a Persian word-frequency list; run by
+   analyzers/f2p.py, which gives the same answers without spelling every combination of letters):
+   its candidates with a confidence of at least MIN_CONFIDENCE, best first, at most MAX_CANDIDATES;
 3. for a word f2p cannot place (confidence 0), a split into two known halves
    («sabtenam» → «sabte» + «nam» → ثبت نام).
 
 `transliterate(text)` returns the best Persian reading and the other candidates; the query
 searches the best reading as the citizen's words and the alternatives with a lower weight.
-f2p loads a 400k-word list (~1.5 s, once per process, on the first Finglish query: call `warm()`
-at start to pay it up front); every word is cached.
+f2p loads a 400k-word list (~1.5 s, then ~0.5 s to sort it, once per process, on the first
+Finglish query: call `warm()` at start to pay it up front); every word is cached.
 """
 from __future__ import annotations
 
-import contextlib
-import io
 import re
-from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
+
+from analyzers import f2p
 
 DICTIONARY_FILE = Path(__file__).resolve().parent / "finglish_fa.txt"
 MIN_CONFIDENCE = 0.02
@@ -51,17 +51,10 @@ def dictionary() -> dict[str, str]:
     return words
 
 
-@lru_cache(maxsize=1)
-def _f2p_word() -> Callable[..., list[tuple[str, float]]]:
-    with contextlib.redirect_stdout(io.StringIO()):  # f2p prints "Loading ..." on import
-        from finglish import f2p_word
-    return f2p_word
-
-
 def warm() -> None:
-    """Load the dictionary and f2p now (about 1.5 s) instead of on the first Finglish query."""
+    """Load the dictionary and f2p now (about 2 s) instead of on the first Finglish query."""
     dictionary()
-    _f2p_word()
+    f2p.warm()
 
 
 def _persian(text: str) -> bool:
@@ -73,7 +66,7 @@ def _f2p(word: str) -> tuple[tuple[str, float], ...]:
     from analyzers.normalize import normalize
 
     out: dict[str, float] = {}
-    for persian, confidence in _f2p_word()(word, cutoff=8):
+    for persian, confidence in f2p.f2p_word(word, cutoff=8):
         if _persian(persian):
             key = normalize(persian)
             out[key] = max(confidence, out.get(key, 0.0))
