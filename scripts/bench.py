@@ -9,7 +9,9 @@
      raw   documents already built (normalized, stemmed, serialized) streamed from a file with
            `streaming_bulk`: the rate Elasticsearch itself can take;
      real  `indexer.bulk.load` on the part files: read, validate, normalize (hazm), build, bulk.
-3. Querying, against the index the real indexer built: a query mix (tests/relevance/dev-queries.jsonl
+3. Ranking at scale (scripts/scale_relevance.py): the dev and holdout queries on that index, each
+   result read as the real service it varies; success@1/@3 and MRR, beside the speed that follows.
+4. Querying, against the index the real indexer built: a query mix (tests/relevance/dev-queries.jsonl
    with facet filters and second pages), as
      es    every search the app sends for each request (search_app/search.py: the page and the
            count search of each group of facets), in one `_msearch`, as the app sends them;
@@ -53,7 +55,8 @@ from indexer.progress import Progress  # noqa: E402
 from indexer.reindex import loading_body, settle  # noqa: E402
 from indexer.taxonomy import load_taxonomy  # noqa: E402
 from scripts.appserver import serve_app  # noqa: E402
-from scripts.gen_catalog import generate  # noqa: E402
+from scripts.gen_catalog import DATA, generate  # noqa: E402
+from scripts import scale_relevance  # noqa: E402
 from search_app.catalog import load_catalog  # noqa: E402
 from search_app.params import SearchParams, parse  # noqa: E402
 from search_app import vocabulary  # noqa: E402
@@ -409,6 +412,9 @@ def run(es_url: str, docs: int, args: argparse.Namespace, duration: int, levels:
         # ------------------------------------------------ queries
         if args.no_query:
             return _finish(results)
+        results["relevance"] = scale_relevance.measure(es, alias, data_dir, scale_relevance.load_queries(
+            scale_relevance.QUERIES), scale_relevance.RealServices.of(DATA), log=log)
+        log("relevance at scale: " + scale_relevance.line(results["relevance"]))
         CACHE.mkdir(parents=True, exist_ok=True)
         catalog = load_catalog(data_dir)
         mix = query_mix(data_dir, 1000)
@@ -475,6 +481,8 @@ def report(r: dict[str, Any]) -> None:
             print(f"\nreal / raw = **{100 * r['ratio']:.0f}%** ({ok} the ≥ 80% target)\n")
     if "merge_s" in r:
         print(f"merging the index down to one segment per shard (as every reindex does): {r['merge_s']:.0f} s\n")
+    if "relevance" in r:
+        print(f"ranking at {r['docs']:,} services (scripts/scale_relevance.py): {scale_relevance.line(r['relevance'])}\n")
     print("| conc. | uvicorn workers | ES p50 | ES p99 | ES req/s | API p50 | API p99 | API req/s | API/ES req/s | "
           "errors (ES/API) | app RSS |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|")
