@@ -230,17 +230,8 @@ end
 def es_request(es: Elasticsearch, index: str, params: SearchParams, bodies: Bodies) -> str:
     """The msearch the app sends to Elasticsearch for `params` (search_app/search.py: the page and
     the count search of each group of facets), with tabs for newlines."""
-    planned = bodies(params, jargon(es, index, params.q))
+    planned = bodies(params, vocabulary.catalog_words(es, index, params.q))
     return "\t".join(json.dumps(part, ensure_ascii=False) for part in planned.searches())
-
-
-def jargon(es: Elasticsearch, index: str, q: str) -> frozenset[str]:
-    """The query's words the catalog has though hazm does not know them, as the app finds them."""
-    unknown = vocabulary.unknown_words(q)
-    if not unknown:
-        return frozenset()
-    answers = vocabulary.found(unknown, es.msearch(index=index, searches=vocabulary.searches(unknown))["responses"])
-    return frozenset(w for w, yes in answers.items() if yes)
 
 
 def wrk(url: str, lua: Path, concurrency: int, duration: int) -> dict[str, Any]:

@@ -38,6 +38,7 @@ from scripts.gen_catalog import DATA, generate  # noqa: E402
 from search_app.catalog import load_catalog  # noqa: E402
 from search_app.params import parse  # noqa: E402
 from search_app.query import Bodies  # noqa: E402
+from search_app.vocabulary import catalog_words  # noqa: E402
 
 QUERIES = (ROOT / "tests" / "relevance" / "dev-queries.jsonl", ROOT / "tests" / "relevance" / "holdout-queries.jsonl")
 COLUMNS = ("s@1", "s@3", "mrr")   # nDCG needs distinct ids: a page may hold several variants of one service
@@ -68,14 +69,12 @@ def measure(es: Elasticsearch, index: str, data_dir: Path, queries: Sequence[dic
             real: RealServices, log=print) -> dict[str, Any]:
     """Mean s@1, s@3 and MRR@10 of `queries` over `index` (the synthetic catalog of `data_dir`),
     results read as their real services; also the page searches' ES `took`."""
-    from scripts.bench import jargon   # the app's lookup of the query's catalog words (bench imports this module)
-
     catalog = load_catalog(data_dir)
     bodies = Bodies(catalog.best_bets)
     rows, took, began = [], [], time.monotonic()
     for n, query in enumerate(queries, 1):
         params = parse([("q", query["q"])], catalog.taxonomy)
-        page = bodies(params, jargon(es, index, params.q)).hits
+        page = bodies(params, catalog_words(es, index, params.q)).hits
         response = es.search(index=index, body=page)
         ranked = [real.origin(hit["_source"]["display"]["title"]) or "" for hit in response["hits"]["hits"]]
         rows.append(metrics(ranked, query["relevant"]))

@@ -17,7 +17,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from elasticsearch import AsyncElasticsearch
+from elasticsearch import AsyncElasticsearch, Elasticsearch
 
 from search_app.relevance import QueryForms
 
@@ -48,6 +48,16 @@ def found(words: Sequence[str], responses: Iterable[dict[str, Any]]) -> dict[str
         if "error" not in response:
             answers[word] = response["hits"]["total"]["value"] > 0
     return answers
+
+
+def catalog_words(es: Elasticsearch, index: str, q: str) -> frozenset[str]:
+    """The query's words the catalog has though the lexicon lacks them, asked now and not remembered:
+    the app's lookup (`CatalogWords`) for scripts with a synchronous client (benchmark, scale checks)."""
+    unknown = unknown_words(q)
+    if not unknown:
+        return frozenset()
+    answers = found(unknown, es.msearch(index=index, searches=searches(unknown))["responses"])
+    return frozenset(w for w, yes in answers.items() if yes)
 
 
 class CatalogWords:

@@ -13,7 +13,7 @@ from search_app.catalog import load_catalog
 from search_app.params import parse
 from search_app.query import build_body
 from search_app.relevance import QueryForms, match_query, text_query
-from search_app.vocabulary import CatalogWords
+from search_app.vocabulary import CatalogWords, catalog_words
 from tests.conftest import run_async
 
 QUERIES = Path(__file__).parent / "relevance" / "dev-queries.jsonl"
@@ -38,6 +38,12 @@ def test_the_catalogs_jargon_is_known_and_typos_are_not(indexed):
     first, again, remembered = known(indexed, words)
     assert first == again == {"الکترونیکی", "پارکینگ", "بازنشستگان"}
     assert remembered == len(words)
+
+
+def test_scripts_ask_the_same_with_a_synchronous_client(es, indexed):
+    q = "صورت حساب الکترونیکی پارکینگ گذرنامع"
+    assert catalog_words(es, indexed.alias, q) == known(indexed, QueryForms.of(q).unknown)[0] == {"الکترونیکی", "پارکینگ"}
+    assert catalog_words(es, indexed.alias, "تمدید گذرنامه") == frozenset()   # no unknown word: nothing asked
 
 
 def test_what_is_remembered_is_bounded(indexed):
