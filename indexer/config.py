@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 T = TypeVar("T")
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,6 +48,14 @@ def _url(value: str) -> str:
     urls = [u.strip().rstrip("/") for u in value.split(",") if u.strip()]
     if not urls or not all(u.startswith(("http://", "https://")) for u in urls):
         raise ValueError("each URL must start with http:// or https://")
+    for url in urls:
+        parts = urlsplit(url)
+        if not parts.hostname:
+            raise ValueError(f"{url}: no host")
+        try:
+            parts.port  # noqa: B018 (reading it checks it: a number in 0-65535)
+        except ValueError:
+            raise ValueError(f"{url}: the port must be a number from 0 to 65535") from None
     return ",".join(urls)
 
 

@@ -23,6 +23,9 @@ def test_values_are_cast():
 
 @pytest.mark.parametrize("env, name", [
     ({"ES_URL": "localhost:9200"}, "ES_URL"),
+    ({"ES_URL": "http://bad:x"}, "ES_URL"),
+    ({"ES_URL": "http://a:9200,http://b:99999"}, "ES_URL"),
+    ({"ES_URL": "http://:9200"}, "ES_URL"),
     ({"ES_TIMEOUT": "fast"}, "ES_TIMEOUT"),
     ({"ES_TIMEOUT": "0"}, "ES_TIMEOUT"),
     ({"PORT": "70000"}, "PORT"),
