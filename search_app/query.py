@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 
 from elasticsearch.dsl import FacetedSearch, Q, TermsFacet
 
+from indexer.bulk import serialize
 from search_app.counts import EXACT_LIMIT, count_body, groups, hits_body
 from search_app.facets import FACETS
 from search_app.params import SearchParams
@@ -102,7 +103,7 @@ class Bodies:
         if planned is None:
             body = build_body(params, self.best_bets, catalog)
             query = body.get("query", {"match_all": {}})
-            planned = self._cache[key] = Planned(
+            planned = self._cache[key] = Planned.of(
                 hits_body(body), tuple(count_body(query, group, self.exact_limit) for group in groups(params)))
             if len(self._cache) > self.size:
                 self._cache.popitem(last=False)
@@ -114,6 +115,15 @@ class Bodies:
 class Planned(NamedTuple):
     hits: dict[str, Any]                 # the page
     counts: tuple[dict[str, Any], ...]   # the count search of each group of facets (search_app/counts.py)
+    payload: bytes                       # `searches()` as the msearch body, encoded once
+
+    @classmethod
+    def of(cls, hits: dict[str, Any], counts: tuple[dict[str, Any], ...]) -> "Planned":
+        """Encoded here, with orjson, and remembered with the bodies: the client would otherwise encode
+        the same searches again with the standard library's json on every request (~5% of the API's
+        CPU a search), and passes bytes through untouched."""
+        planned = cls(hits, counts, b"")
+        return planned._replace(payload=b"".join(serialize(part) + b"\n" for part in planned.searches()))
 
     def searches(self) -> list[dict[str, Any]]:
         """The one msearch request the app sends: a header and a body per search, the page first."""

@@ -104,8 +104,13 @@ def test_request_bodies_are_built_once_per_search_and_left_unchanged_by_searchin
     first = parse([("q", "تمدید گذرنامه"), ("topic", "passport-travel")], catalog.taxonomy)
     body = bodies(first)
     assert body.hits == hits_body(build_body(first, catalog.best_bets))
+    assert [json.loads(line) for line in body.payload.splitlines()] == body.searches()  # what is sent
     before = copy.deepcopy(body)
-    es.msearch(index=indexed.alias, searches=body.searches())
+    def answers(**request):
+        return [([h["_id"] for h in r["hits"]["hits"]], r.get("aggregations"))
+                for r in es.msearch(index=indexed.alias, **request)["responses"]]
+
+    assert answers(body=body.payload) == answers(searches=body.searches())
     assert bodies(parse([("q", "تمدید گذرنامه"), ("topic", "passport-travel")], catalog.taxonomy)) is body
     assert body == before
     bodies(parse([("q", "a")], catalog.taxonomy))
