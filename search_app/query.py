@@ -46,7 +46,15 @@ class ServiceSearch(FacetedSearch):
     def __init__(self, params: SearchParams, best_bets: Mapping[str, Sequence[str]] | None = None,
                  catalog: frozenset[str] = frozenset()):
         self._best_bets, self._catalog = best_bets, catalog
+        self._built = None
         super().__init__(query=params.q or None, filters=dict(params.filters))
+
+    def build_search(self):  # type: ignore[override]
+        """Built once: FacetedSearch builds its search in __init__, and build_body asks for it again
+        (each build converts the whole query into DSL objects: ~0.7 ms of a new search's ~2 ms)."""
+        if self._built is None:
+            self._built = super().build_search()
+        return self._built
 
     def query(self, search, query):  # type: ignore[override]
         return search.query(Q(match_query(query, self._best_bets, self._catalog)))
