@@ -1,9 +1,11 @@
 """Build Elasticsearch clients from settings: auth, CA, timeouts and retries set, never left at defaults."""
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable
 from typing import Any
 
-from elasticsearch import AsyncElasticsearch, Elasticsearch
+from elasticsearch import ApiError, AsyncElasticsearch, Elasticsearch, TransportError
 from elasticsearch.serializer import OrjsonSerializer
 
 from indexer.config import ESSettings
@@ -33,3 +35,18 @@ def make_client(settings: ESSettings) -> Elasticsearch:
 
 def make_async_client(settings: ESSettings) -> AsyncElasticsearch:
     return AsyncElasticsearch(**client_kwargs(settings))
+
+
+def run_with_client(settings: ESSettings, work: Callable[[Elasticsearch], str]) -> int:
+    """The end of a command-line tool: open a client, print what `work` returns (0), or say that
+    Elasticsearch did not answer (1); the client is closed either way."""
+    es = make_client(settings)
+    try:
+        text = work(es)
+    except (ApiError, TransportError) as exc:
+        print(f"Elasticsearch at {settings.url} did not answer: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        es.close()
+    print(text)
+    return 0

@@ -24,12 +24,12 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from elasticsearch import ApiError, Elasticsearch, TransportError
+from elasticsearch import Elasticsearch
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from indexer.client import make_client  # noqa: E402
+from indexer.client import run_with_client  # noqa: E402
 from indexer.config import ConfigError, ESSettings  # noqa: E402
 from indexer.records import Record, catalog_files, read_records  # noqa: E402
 from indexer.taxonomy import load_taxonomy  # noqa: E402
@@ -105,16 +105,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2
     data_dir = generate(args.docs, quiet=False)   # reused when already generated
-    es = make_client(settings)
-    try:
-        result = measure(es, args.index, data_dir, load_queries(args.queries), RealServices.of(DATA))
-    except (ApiError, TransportError) as exc:
-        print(f"Elasticsearch at {settings.url} did not answer: {exc}", file=sys.stderr)
-        return 1
-    finally:
-        es.close()
-    print(line(result))
-    return 0
+    queries, real = load_queries(args.queries), RealServices.of(DATA)
+    return run_with_client(settings, lambda es: line(measure(es, args.index, data_dir, queries, real)))
 
 
 if __name__ == "__main__":

@@ -12,9 +12,9 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-from elasticsearch import ApiError, Elasticsearch, TransportError
+from elasticsearch import Elasticsearch
 
-from indexer.client import make_client
+from indexer.client import run_with_client
 from indexer.config import ConfigError
 from search_app.config import Settings
 from search_app.sideindex import side_index_name
@@ -168,16 +168,7 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2
-    es = make_client(settings.es)
-    try:
-        report = build(es, settings.es.alias, days=args.days, top=args.top)
-    except (ApiError, TransportError) as exc:
-        print(f"Elasticsearch at {settings.es.url} did not answer: {exc}", file=sys.stderr)
-        return 1
-    finally:
-        es.close()
-    print(render(report))
-    return 0
+    return run_with_client(settings.es, lambda es: render(build(es, settings.es.alias, days=args.days, top=args.top)))
 
 
 if __name__ == "__main__":
