@@ -411,7 +411,8 @@ def run(es_url: str, docs: int, args: argparse.Namespace, duration: int, levels:
         catalog = load_catalog(data_dir)
         mix = query_mix(data_dir, 1000)
         paths_file, bodies_file = CACHE / f"app-{tag}.txt", CACHE / f"es-{tag}.txt"
-        bodies = Bodies(catalog.best_bets, exact_limit=Settings.from_env().exact_limit)
+        bodies = Bodies(catalog.best_bets, exact_limit=Settings.from_env().exact_limit,
+                        shards=scale_relevance.shards(es, alias))
         es.indices.put_settings(index=query_index, settings={"index.requests.cache.enable": not args.no_request_cache})
         results["request_cache"] = not args.no_request_cache
         with paths_file.open("w", encoding="utf-8") as pf, bodies_file.open("w", encoding="utf-8") as bf:

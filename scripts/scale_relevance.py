@@ -65,12 +65,17 @@ def load_queries(files: Sequence[Path]) -> list[dict[str, Any]]:
     return [json.loads(line) for path in files for line in path.open(encoding="utf-8") if line.strip()]
 
 
+def shards(es: Elasticsearch, index: str) -> int:
+    """The shards a search of `index` (or alias) goes to: what the app learns from its first answer."""
+    return es.search(index=index, size=0, track_total_hits=False)["_shards"]["total"]
+
+
 def measure(es: Elasticsearch, index: str, data_dir: Path, queries: Sequence[dict[str, Any]],
             real: RealServices, log=print) -> dict[str, Any]:
     """Mean s@1, s@3 and MRR@10 of `queries` over `index` (the synthetic catalog of `data_dir`),
     results read as their real services; also the page searches' ES `took`."""
     catalog = load_catalog(data_dir)
-    bodies = Bodies(catalog.best_bets)
+    bodies = Bodies(catalog.best_bets, shards=shards(es, index))
     rows, took, began = [], [], time.monotonic()
     for n, query in enumerate(queries, 1):
         params = parse([("q", query["q"])], catalog.taxonomy)

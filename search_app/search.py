@@ -173,6 +173,7 @@ async def search(es: AsyncElasticsearch, index: str, params: SearchParams, taxon
     for response in (hits, *counted):
         if "error" in response:
             raise SearchFailed(f"search failed ({response.get('status')}): {response['error']}")
+    bodies.learn(hits["_shards"]["total"])
     return to_results(hits, read(counted), params, taxonomy, path)
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from search_app.catalog import load_catalog
 from search_app.params import parse
-from search_app.query import RESCORE_WINDOW, build_body
+from search_app.query import RESCORE_WINDOW, Bodies, build_body, rescore_window
 from search_app.relevance import RECALL_MIN_MATCH, QueryForms, match_query, text_query
 
 QUERIES = Path(__file__).parent / "relevance" / "dev-queries.jsonl"
@@ -92,6 +92,56 @@ def test_a_deep_page_is_inside_the_rescore_window(catalog):
     assert "sort" not in body   # rescoring needs the score order
     plain = build_body(parse([("topic", sorted(catalog.taxonomy.labels["topics"])[0])], catalog.taxonomy))
     assert "rescore" not in plain and plain["sort"] == ["id"]
+
+
+@pytest.mark.parametrize("shards, page, size, window", [
+    (1, 1, 10, 100), (2, 1, 10, 50), (3, 1, 10, 34), (2, 6, 10, 60), (4, 3, 20, 60)])
+def test_each_shard_ranks_its_share_of_the_window_and_at_least_as_deep_as_the_page(catalog, shards, page, size, window):
+    params = parse([("q", "گواهینامه"), ("page", str(page)), ("size", str(size))], catalog.taxonomy)
+    assert rescore_window(params, shards) == window
+
+
+def test_the_window_follows_the_shards_the_index_answers_from(es, indexed, catalog):
+    """The app learns an index's shards from its answers (`_shards.total`): on a copy of the catalog
+    in 2 shards, its bodies then rank 50 a shard, and the 100 best of the first pass are still ranked
+    (the same first page as ranking 100 a shard, for the dev queries)."""
+    from elasticsearch import helpers
+
+    from indexer.client import make_async_client
+    from indexer.schema import index_body
+    from search_app.search import search
+    from search_app.vocabulary import CatalogWords
+    from tests.conftest import delete_test_indexes, run_async
+
+    two = f"{indexed.alias}-two-shards"
+    es.indices.create(index=two, **index_body("services", shards=2))
+    try:
+        copied = helpers.bulk(es, ({"_index": two, "_id": hit["_id"], "_source": hit["_source"]}
+                                   for hit in helpers.scan(es, index=indexed.alias)), refresh=True)[0]
+        assert copied == es.count(index=indexed.alias)["count"]   # (no _reindex in a core-only node)
+        bodies = Bodies(catalog.best_bets)
+        params = parse([("q", "تمدید گذرنامه")], catalog.taxonomy)
+        assert bodies(params).hits["rescore"]["window_size"] == 100
+
+        async def first_search():
+            client = make_async_client(indexed)
+            try:
+                return await search(client, two, params, catalog.taxonomy, bodies, CatalogWords(client, two))
+            finally:
+                await client.close()
+
+        run_async(first_search)
+        assert bodies.shards == 2 and bodies(params).hits["rescore"]["window_size"] == 50
+        wide = Bodies(catalog.best_bets, shards=1)   # 100 a shard: 200 ranked
+        differ = []
+        for q in dev_queries():
+            p = parse([("q", q)], catalog.taxonomy)
+            got, full = (es.search(index=two, body={**b(p).hits, "_source": False}) for b in (bodies, wide))
+            if ids(got) != ids(full):
+                differ.append((q, ids(got)[:3], ids(full)[:3]))
+        assert not differ, differ[:5]
+    finally:
+        delete_test_indexes(es, two)
 
 
 def test_request_bodies_are_built_once_per_search_and_left_unchanged_by_searching(es, indexed, catalog):
