@@ -130,7 +130,8 @@ def test_the_window_follows_the_shards_the_index_answers_from(es, indexed, catal
             finally:
                 await client.close()
 
-        run_async(first_search)
+        first = run_async(first_search)
+        assert first.hits and first.hits[0].id == ids(es.search(index=two, body=bodies(params).hits))[0]
         assert bodies.shards == 2 and bodies(params).hits["rescore"]["window_size"] == 50
         wide = Bodies(catalog.best_bets, shards=1)   # 100 a shard: 200 ranked
         differ = []
