@@ -68,6 +68,21 @@ def properties(name: str = "services") -> tuple[dict[str, Any], str]:
     return props, mapping.get("dynamic", "strict")
 
 
+def index_sort(name: str, props: dict[str, Any]) -> dict[str, Any]:
+    """mappings/<name>.json's `sort` (the order documents are stored in) as index settings; each
+    field must be a keyword field or sub-field with doc values."""
+    mapping_path = MAPPINGS / f"{name}.json"
+    fields = _load_json(mapping_path).get("sort", [])
+    for field in fields:
+        top, _, sub = str(field).partition(".")
+        spec = props.get(top, {})
+        if sub:
+            spec = spec.get("fields", {}).get(sub, {})
+        if spec.get("type") != "keyword" or spec.get("doc_values") is False:
+            raise SchemaError(f"{mapping_path}: sort: {field!r} is not a keyword field with doc values")
+    return {"sort.field": fields, "sort.order": ["asc"] * len(fields)} if fields else {}
+
+
 def index_body(name: str = "services", shards: int = 1, replicas: int = 0) -> dict[str, Any]:
     props, dynamic = properties(name)
     return {
@@ -75,6 +90,7 @@ def index_body(name: str = "services", shards: int = 1, replicas: int = 0) -> di
             "number_of_shards": shards,
             "number_of_replicas": replicas,
             "analysis": analysis_settings(),
+            **index_sort(name, props),
         },
         "mappings": {"dynamic": dynamic, "properties": props},
     }

@@ -65,6 +65,25 @@ def test_index_body_inlines_the_stop_list():
     assert body["mappings"]["properties"]["title"]["analyzer"] == "fa_text"
 
 
+def test_services_are_stored_sorted_by_organization_then_title():
+    settings = index_body()["settings"]
+    assert settings["sort.field"] == ["organization", "title.exact"]
+    assert settings["sort.order"] == ["asc", "asc"]
+    assert "sort.field" not in index_body("queries")["settings"]
+
+
+def test_a_sort_on_a_field_without_doc_values_fails_naming_file_and_key(tmp_path, monkeypatch):
+    from indexer import schema
+
+    (tmp_path / "field_types.json").write_text(
+        '{"keyword": {"type": "keyword"}, "text": {"type": "text", "fields": {"exact": {"type": "keyword"}}}}')
+    (tmp_path / "services.json").write_text(
+        '{"fields": {"id": "keyword", "title": "text"}, "sort": ["title.exact", "title"]}')
+    monkeypatch.setattr(schema, "MAPPINGS", tmp_path)
+    with pytest.raises(SchemaError, match=r"services.json: sort: 'title' is not a keyword field with doc values"):
+        schema.index_sort("services", properties("services")[0])
+
+
 def test_unknown_field_type_fails_naming_file_and_key(tmp_path, monkeypatch):
     from indexer import schema
 

@@ -112,3 +112,16 @@ def test_merge_reports_progress_while_elasticsearch_merges(es, alias, tmp_path):
     lines: list[str] = []
     merge(es, result.index, 1, log=lines.append, poll_s=0.001)
     assert lines[0].endswith("merging segments down to 1") and lines[-1].startswith(f"{result.index}: merged in")
+
+
+def test_services_are_stored_by_organization_then_title(es, indexed):
+    """Index sorting (mappings/services.json `sort`): the catalog, merged to one segment, is stored
+    with each organization's services together, by title, whatever order the files list them in."""
+    hits = es.search(index=indexed.alias, sort=["_doc"], size=1000, source=["id", "organization", "title"],
+                     query={"match_all": {}})["hits"]["hits"]
+    stored = [(h["_source"]["organization"], h["_source"]["title"]) for h in hits]
+    assert len(stored) == es.count(index=indexed.alias)["count"] > 100
+    assert stored == sorted(stored)
+    listed = [json.loads(line)["id"] for path in sorted(DATA.glob("part-*.jsonl"))
+              for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert [h["_source"]["id"] for h in hits] != listed   # not merely the files' own order
