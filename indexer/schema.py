@@ -73,6 +73,8 @@ def index_sort(name: str, props: dict[str, Any]) -> dict[str, Any]:
     field must be a keyword field or sub-field with doc values."""
     mapping_path = MAPPINGS / f"{name}.json"
     fields = _load_json(mapping_path).get("sort", [])
+    if not isinstance(fields, list):
+        raise SchemaError(f"{mapping_path}: sort: expected a list of field names")
     for field in fields:
         top, _, sub = str(field).partition(".")
         spec = props.get(top, {})
