@@ -103,6 +103,8 @@ def test_search_page_context(client):
     delivery = next(f for f in results.facets if f.param == "delivery")
     online = next(v for v in delivery.values if v.value == "online")
     assert online.selected and "delivery=online" not in online.toggle_url
+    other = next(v for f in results.facets if f.param == "organization" for v in f.values)
+    assert f"organization={other.value}" in other.toggle_url and "delivery=online" in other.toggle_url
     assert '<html lang="fa" dir="rtl">' in response.text
 
 
