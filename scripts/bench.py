@@ -235,6 +235,15 @@ def es_request(es: Elasticsearch, index: str, params: SearchParams, bodies: Bodi
     return planned.payload.decode("utf-8").rstrip("\n").replace("\n", "\t")
 
 
+def other_open_indexes(es: Elasticsearch, index: str, min_docs: int) -> dict[str, int]:
+    """Open indexes of at least `min_docs` documents on the node besides `index` (and Elasticsearch's
+    own), with their documents."""
+    rows = es.cat.indices(format="json", h="index,status,docs.count", expand_wildcards="open")
+    return {r["index"]: int(r["docs.count"] or 0) for r in rows
+            if r["index"] != index and not r["index"].startswith(".") and r["status"] == "open"
+            and int(r["docs.count"] or 0) >= min_docs}
+
+
 def wrk(url: str, lua: Path, concurrency: int, duration: int) -> dict[str, Any]:
     cmd = ["wrk", "-t1", f"-c{concurrency}", f"-d{duration}s", "--timeout", "5s", "-s", str(lua), url]
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 60)
@@ -438,6 +447,12 @@ def run(es_url: str, docs: int, args: argparse.Namespace, duration: int, levels:
         # ------------------------------------------------ queries
         if args.no_query:
             return _finish(results)
+        results["other_indexes"] = others = other_open_indexes(es, query_index, docs // 10)
+        if others:
+            log(f"warning: the node also holds {len(others)} other open index(es) of "
+                f"{sum(others.values()):,} documents ({', '.join(sorted(others))}): their heap can push the "
+                "old generation over G1's marking threshold and its remark pauses into the p99 (README: "
+                "the node's heap); close them for figures of this index alone")
         results["relevance"] = scale_relevance.measure(es, alias, data_dir, scale_relevance.load_queries(
             scale_relevance.QUERIES), scale_relevance.RealServices.of(DATA), log=log)
         log("relevance at scale: " + scale_relevance.line(results["relevance"]))
@@ -517,6 +532,9 @@ def report(r: dict[str, Any]) -> None:
         print(f"merging the index down to one segment per shard (as every reindex does): {r['merge_s']:.0f} s\n")
     if "relevance" in r:
         print(f"ranking at {r['docs']:,} services (scripts/scale_relevance.py): {scale_relevance.line(r['relevance'])}\n")
+    if r.get("other_indexes"):
+        print(f"**the node also held other open indexes** ({', '.join(sorted(r['other_indexes']))}): their heap "
+              "can put G1's remark pauses in the p99 (README: the node's heap)\n")
     print("| conc. | uvicorn workers | ES p50 | ES p99 | ES req/s | API p50 | API p99 | API req/s | API/ES req/s | "
           "errors (ES/API) | app RSS | CPU a request: ES alone / API (ES + app) |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---|")
