@@ -35,7 +35,7 @@ import re
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -304,7 +304,7 @@ def es_cpu_ms(es: Elasticsearch) -> float:
     return float(sum(n["process"]["cpu"]["total_in_millis"] for n in nodes))
 
 
-def measured(run: Any, es: Elasticsearch, app_pid: int | None = None) -> dict[str, Any]:
+def measured(run: Callable[[], dict[str, Any]], es: Elasticsearch, app_pid: int | None = None) -> dict[str, Any]:
     """A wrk run with the CPU time each request cost Elasticsearch and, if given, the app."""
     es_before, app_before = es_cpu_ms(es), tree_cpu_ms(app_pid) if app_pid else 0.0
     r = run()
