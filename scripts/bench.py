@@ -566,7 +566,7 @@ def verdicts(queries: list[dict[str, Any]]) -> None:
           + (", on the medians of the rounds:" if any(len(g) > 1 for g in groups.values()) else ":"))
     for (c, w), runs in groups.items():
         app_p99, es_p99 = (statistics.median(q[side]["p99"] for q in runs) for side in ("app", "es"))
-        share = statistics.median(q["app"]["rps"] / q["es"]["rps"] for q in runs if q["es"]["rps"])
+        share = statistics.median([q["app"]["rps"] / q["es"]["rps"] for q in runs if q["es"]["rps"]] or [0.0])
         rounds = f" ({len(runs)} rounds: API p99 {min(q['app']['p99'] for q in runs):.1f}–" \
                  f"{max(q['app']['p99'] for q in runs):.1f} ms)" if len(runs) > 1 else ""
         alone = f", p99 ≤ 50 ms {'ok' if app_p99 <= 50 else 'MISS'}" if c == 1 else ""
