@@ -45,17 +45,27 @@ def analysis_settings() -> dict[str, Any]:
     return analysis
 
 
+TYPES = "field_types.json"
+
+
+def _mapping(name: str) -> tuple[dict[str, Any], Path, dict[str, Any]]:
+    """mappings/field_types.json, then mappings/<name>.json's path and content."""
+    types = _load_json(MAPPINGS / TYPES)
+    path = MAPPINGS / f"{name}.json"
+    return types, path, _load_json(path)
+
+
 def properties(name: str = "services") -> tuple[dict[str, Any], str]:
     """Expand mappings/<name>.json's field -> type names with mappings/field_types.json."""
-    types_path = MAPPINGS / "field_types.json"
-    mapping_path = MAPPINGS / f"{name}.json"
-    types = _load_json(types_path)
-    mapping = _load_json(mapping_path)
+    return _properties(*_mapping(name))
+
+
+def _properties(types: dict[str, Any], mapping_path: Path, mapping: dict[str, Any]) -> tuple[dict[str, Any], str]:
     props: dict[str, Any] = {}
     for field, type_name in mapping.get("fields", {}).items():
         if type_name not in types:
             raise SchemaError(f"{mapping_path}: fields.{field}: unknown type {type_name!r} "
-                              f"(not in {types_path.name})")
+                              f"(not in {TYPES})")
         props[field] = types[type_name]
     if not props:
         raise SchemaError(f"{mapping_path}: fields: no fields defined")
@@ -68,11 +78,10 @@ def properties(name: str = "services") -> tuple[dict[str, Any], str]:
     return props, mapping.get("dynamic", "strict")
 
 
-def index_sort(name: str, props: dict[str, Any]) -> dict[str, Any]:
-    """mappings/<name>.json's `sort` (the order documents are stored in) as index settings; each
-    field must be a keyword field or sub-field with doc values."""
-    mapping_path = MAPPINGS / f"{name}.json"
-    fields = _load_json(mapping_path).get("sort", [])
+def index_sort(mapping_path: Path, mapping: dict[str, Any], props: dict[str, Any]) -> dict[str, Any]:
+    """A mapping's `sort` (the order documents are stored in) as index settings; each field must be
+    a keyword field or sub-field with doc values."""
+    fields = mapping.get("sort", [])
     if not isinstance(fields, list):
         raise SchemaError(f"{mapping_path}: sort: expected a list of field names")
     for field in fields:
@@ -86,13 +95,14 @@ def index_sort(name: str, props: dict[str, Any]) -> dict[str, Any]:
 
 
 def index_body(name: str = "services", shards: int = 1, replicas: int = 0) -> dict[str, Any]:
-    props, dynamic = properties(name)
+    types, mapping_path, mapping = _mapping(name)
+    props, dynamic = _properties(types, mapping_path, mapping)
     return {
         "settings": {
             "number_of_shards": shards,
             "number_of_replicas": replicas,
             "analysis": analysis_settings(),
-            **index_sort(name, props),
+            **index_sort(mapping_path, mapping, props),
         },
         "mappings": {"dynamic": dynamic, "properties": props},
     }

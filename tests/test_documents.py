@@ -81,10 +81,10 @@ def test_a_sort_on_a_field_without_doc_values_fails_naming_file_and_key(tmp_path
         '{"fields": {"id": "keyword", "title": "text"}, "sort": ["title.exact", "title"]}')
     monkeypatch.setattr(schema, "MAPPINGS", tmp_path)
     with pytest.raises(SchemaError, match=r"services.json: sort: 'title' is not a keyword field with doc values"):
-        schema.index_sort("services", properties("services")[0])
+        schema.index_body("services")
     (tmp_path / "services.json").write_text('{"fields": {"id": "keyword"}, "sort": "id"}')
     with pytest.raises(SchemaError, match=r"services.json: sort: expected a list of field names"):
-        schema.index_sort("services", properties("services")[0])
+        schema.index_body("services")
 
 
 def test_unknown_field_type_fails_naming_file_and_key(tmp_path, monkeypatch):
