@@ -57,21 +57,22 @@ FUZZY_FIELDS = ("title^2", "aliases^2", "title.joined^1.5", "aliases.joined^1.5"
 # (cross_fields over the five fields finds the same services, tests/test_two_pass.py; on a million
 # benchmark services the first pass's p99 fell from 127-148 to 65-71 ms, and ranked alone, without
 # the rescore, it puts the right service first as often on the dev queries). The names weigh more
-# through `names_stem`; `recall.joined` is where split and joined compounds meet. In the procedural
-# text (steps, documents), which repeats the same few words across the catalog («درخواست»، «کارت
-# ملی»), only all of them together count.
+# through `names_stem`. These two are scored: they bring the best services into the rescore window.
 RECALL_PLAIN = ("recall^2",)
 RECALL_STEMMED = ("names_stem^4",)
-RECALL_JOINED = ("recall.joined^1",)
-RECALL_BODY = ("description^1.5", "steps^0.7", "documents^0.5")
-RECALL_BODY_STEMMED = ("body_stem^1",)
-# Synonyms, life-event phrases and Finglish readings: where the citizen's words are looked for, the
-# names weighing more (the same services as the six fields title, aliases, names_stem, organization,
-# taxonomy and description it replaces; the first pass is a little faster, the ranking unchanged).
-RECALL_EXPANSION = ("recall^1", "names_stem^2")
-# What a service found through one of them scores in the first pass: its weight (SYNONYM_BOOST...)
-# times this, about what a two- or three-word match in `recall` scores. See `_recall_expansions`.
-EXPANSION_SCORE = 15.0
+# The other ways in find services without ranking them (`_found`: a fixed score, no field boosts).
+# `recall.joined` is where split and joined compounds meet. In the procedural text (steps,
+# documents), which repeats the same few words across the catalog («درخواست»، «کارت ملی»), only all
+# of them together count.
+RECALL_JOINED = ("recall.joined",)
+RECALL_BODY = ("description", "steps", "documents")
+RECALL_BODY_STEMMED = ("body_stem",)
+# Synonyms, life-event phrases and Finglish readings: where their words are looked for (the same
+# services as the six fields title, aliases, names_stem, organization, taxonomy and description
+# it replaces).
+RECALL_EXPANSION = ("recall", "names_stem")
+FOUND_SCORE = 10.0       # a service found through compounds or its steps and documents
+EXPANSION_SCORE = 15.0   # × the weight of the synonym, phrase or reading that found it
 RECALL_MIN_MATCH = "2<75%"  # one or two content words: all of them; more: three in four
 SYNONYM_BOOST = 0.6
 VOCABULARY_BOOST = 0.6
@@ -186,30 +187,24 @@ def _pinned(q: str, best_bets: Mapping[str, Sequence[str]] | None) -> Sequence[s
     return (best_bets or {}).get(normalize_query(q)) or ()
 
 
-def _most_words(text: str, fields: Sequence[str], boost: float = 1.0, msm: str = RECALL_MIN_MATCH) -> dict[str, Any]:
+def _most_words(text: str, fields: Sequence[str], msm: str = RECALL_MIN_MATCH) -> dict[str, Any]:
     return {"multi_match": {"query": text, "fields": list(fields), "type": "cross_fields",
-                            "minimum_should_match": msm, "boost": boost}}
+                            "minimum_should_match": msm}}
+
+
+def _found(clause: dict[str, Any], score: float) -> dict[str, Any]:
+    """A first-pass clause that finds services without ranking them: matched in filter context, so
+    Lucene scores none of its words, and worth `score` to a service it finds (see `match_query`)."""
+    return {"constant_score": {"filter": clause, "boost": score}}
 
 
 def _recall_expansions(forms: QueryForms) -> list[dict[str, Any]]:
     """Each synonym, life-event phrase and Finglish reading on its own, most of its words required
     (as one any-word clause, «سازمان ثبت احوال» would let in every service that names a «سازمان»);
     a synonym, another name for the same thing, with all of its words («کارت شناسایی ملی»).
-
-    They find services; `text_query` ranks them. So each counts here as a fixed score (its weight
-    × EXPANSION_SCORE), not word by word: the same services match (the same counts for every dev
-    and holdout query, on the real catalog and on the million), and Lucene need not score every
-    word of every phrase in every service that has one. Long spoken queries bring the most phrases
-    (a life event, its synonyms) and were the slowest of the benchmark's mix. On the million:
-    - the 29 of its 40 slowest page searches that have phrases: 25 → 19 ms on average;
-    - Elasticsearch alone, one search at a time over the whole mix (6 alternated runs of 20 s):
-      median p99 45.5 → 40.3 ms, p50 16.6 → 15.4 ms;
-    - the ranking: s@1 0.928 → 0.932 with 15 (0.919 with 5: phrases then weigh too little to bring
-      their services into the rescore window; 0.932 with 40).
-    The dev and holdout metrics of the real catalog are the same."""
+    Each is worth its weight × EXPANSION_SCORE to a service it finds (`_found`)."""
     def found(text: str, weight: float, msm: str = RECALL_MIN_MATCH) -> dict[str, Any]:
-        return {"constant_score": {"filter": _most_words(text, RECALL_EXPANSION, msm=msm),
-                                   "boost": weight * EXPANSION_SCORE}}
+        return _found(_most_words(text, RECALL_EXPANSION, msm=msm), weight * EXPANSION_SCORE)
 
     clauses = [found(phrase, SYNONYM_BOOST, msm="100%") for phrase in forms.synonyms]
     clauses += [found(words, VOCABULARY_BOOST * min(specificity, 3)) for words, specificity in forms.related]
@@ -240,16 +235,30 @@ def match_query(q: str, best_bets: Mapping[str, Sequence[str]] | None = None,
     brings the best of them into the window `text_query` then rescores. The clauses' scores add up:
     with the best clause alone (`dis_max`) Lucene skips far more (page 40% faster at a million
     services) but the window misses the right service more often (s@1 0.928 -> 0.905 there;
-    scripts/scale_relevance.py)."""
+    scripts/scale_relevance.py).
+
+    Only the citizen's words in `recall` and `names_stem` are scored word by word. The other ways
+    in (compounds, steps and documents, synonyms, life-event phrases, Finglish readings) find
+    services that `text_query` then ranks, so each counts as a fixed score (`_found`): the same
+    services match (the same counts for every dev and holdout query, on the real catalog and on
+    the million), and Lucene need not score each of their words in every service that has one.
+    Long spoken queries, which bring the most phrases, were the slowest of the benchmark's mix. On
+    the million, with every clause scored against with fixed scores:
+    - its 40 slowest page searches: 21 → 15 ms on average (all of them: 14 → 12);
+    - Elasticsearch alone, one search at a time over the whole mix (msearch with the counts, 6
+      alternated runs of 20 s): median p99 43.3 → 31.0 ms, p50 15.4 → 13.2 ms, 62 → 74 a second;
+    - the right service first more often: s@1 0.928 → 0.941 (with EXPANSION_SCORE 5, 0.919:
+      phrases then weigh too little to bring their services into the window).
+    The dev and holdout metrics of the real catalog are the same."""
     forms = QueryForms.of(q, catalog)
     words = " ".join(forms.recall)
     stemmed = " ".join(dict.fromkeys(stem(w) for w in forms.recall))
     either: list[dict[str, Any]] = [
         _most_words(words, RECALL_PLAIN),
         _most_words(stemmed, RECALL_STEMMED),
-        _most_words(forms.normalized, RECALL_JOINED),
-        _most_words(words, RECALL_BODY, msm="100%"),
-        _most_words(stemmed, RECALL_BODY_STEMMED, msm="100%"),
+        _found(_most_words(forms.normalized, RECALL_JOINED), FOUND_SCORE),
+        _found(_most_words(words, RECALL_BODY, msm="100%"), FOUND_SCORE),
+        _found(_most_words(stemmed, RECALL_BODY_STEMMED, msm="100%"), FOUND_SCORE),
         *_recall_expansions(forms),
         *_best_bets(_pinned(q, best_bets)),
     ]
