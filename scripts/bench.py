@@ -19,7 +19,11 @@
    with wrk (rotating requests from a Lua script) at each concurrency for a bounded duration.
    The app's RSS (all uvicorn processes) is read after each run. The mix repeats its requests, so
    Elasticsearch's shard request cache answers repeated counts (size-0 searches) as it would for
-   repeated citizens' searches; `--no-request-cache` turns it off on the queried index.
+   repeated citizens' searches; `--no-request-cache` turns it off on the queried index. The node's
+   query cache likewise keeps the bitsets of filters seen often (the selections, and the first
+   pass's clauses that find without ranking, search_app/relevance.py `_found`): the mix repeats
+   every filter within seconds, where citizens' rarer searches would find them uncached.
+   `--no-query-cache` turns it off on the queried index (closed and reopened: a static setting).
 
 Everything runs on loopback; every index this creates is named bench-* and deleted at the end.
 Elasticsearch: ES_URL / ES_PORT as for the app, or --own-node PORT to start a dedicated node with
@@ -236,6 +240,16 @@ def es_request(es: Elasticsearch, index: str, params: SearchParams, bodies: Bodi
     return planned.payload.decode("utf-8").rstrip("\n").replace("\n", "\t")
 
 
+def query_cache(es: Elasticsearch, index: str, enabled: bool | None) -> None:
+    """Set `index.queries.cache.enabled` (None: the default, on), a static setting: the index is closed,
+    set, reopened, and waited for until its shards serve again."""
+    log(f"{index}: query cache {'default' if enabled is None else 'on' if enabled else 'off'} (closing and reopening)")
+    es.indices.close(index=index)
+    es.indices.put_settings(index=index, settings={"index.queries.cache.enabled": enabled})
+    es.indices.open(index=index, wait_for_active_shards="all")
+    es.cluster.health(index=index, wait_for_status="yellow", timeout="120s")
+
+
 def other_open_indexes(es: Elasticsearch, index: str, min_docs: int) -> dict[str, int]:
     """Open indexes of at least `min_docs` documents on the node besides `index` (and Elasticsearch's
     own), with their documents."""
@@ -352,6 +366,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-request-cache", action="store_true",
                         help="turn Elasticsearch's shard request cache off on the queried index: every count "
                              "computed afresh (the mix repeats its requests)")
+    parser.add_argument("--no-query-cache", action="store_true",
+                        help="turn the node's query cache off on the queried index: every filter computed afresh "
+                             "(the mix repeats its filters within seconds; the index is closed and reopened)")
     parser.add_argument("--query-rounds", type=int, default=1, metavar="N",
                         help="run each pair (Elasticsearch, then the app) N times at each concurrency; the targets "
                              "are judged on the medians (a p99 of one run moves by ~10 ms on these machines)")
@@ -470,6 +487,9 @@ def run(es_url: str, docs: int, args: argparse.Namespace, duration: int, levels:
                         shards=scale_relevance.shards(es, alias))
         es.indices.put_settings(index=query_index, settings={"index.requests.cache.enable": not args.no_request_cache})
         results["request_cache"] = not args.no_request_cache
+        if args.no_query_cache:
+            query_cache(es, query_index, False)
+        results["query_cache"] = not args.no_query_cache
         with paths_file.open("w", encoding="utf-8") as pf, bodies_file.open("w", encoding="utf-8") as bf:
             for items in mix:
                 params = parse(items, catalog.taxonomy)
@@ -499,6 +519,8 @@ def run(es_url: str, docs: int, args: argparse.Namespace, duration: int, levels:
         if args.index:  # the alias goes; the index that was given stays, as it was
             es.indices.delete_alias(index=args.index, name=alias)
             es.indices.put_settings(index=args.index, settings={"index.requests.cache.enable": None})
+            if args.no_query_cache:
+                query_cache(es, args.index, None)
         if not args.keep:
             drop(es, f"bench-*-{tag}-*")
             drop(es, f"bench-alias-{tag}*")  # side indexes the app made (query log)
@@ -538,6 +560,10 @@ def report(r: dict[str, Any]) -> None:
         print(f"merging the index down to one segment per shard (as every reindex does): {r['merge_s']:.0f} s\n")
     if "relevance" in r:
         print(f"ranking at {r['docs']:,} services (scripts/scale_relevance.py): {scale_relevance.line(r['relevance'])}\n")
+    off = [name for name, key in (("shard request cache", "request_cache"), ("query cache", "query_cache"))
+           if r.get(key) is False]
+    if off:
+        print(f"{' and '.join(off)} off on the queried index\n")
     if r.get("other_indexes"):
         print(f"**the node also held other open indexes** ({', '.join(sorted(r['other_indexes']))}): their heap "
               "can put G1's remark pauses in the p99 (README: the node's heap)\n")
