@@ -44,6 +44,32 @@ def test_the_rescored_ranking_is_the_full_ranking_of_the_services_that_match(es,
     assert not differ, differ[:5]
 
 
+def _scored(query):
+    """The same query with every fixed-score clause (`constant_score`) scored word by word again."""
+    if isinstance(query, dict):
+        if "constant_score" in query:
+            return _scored(query["constant_score"]["filter"])
+        return {key: _scored(value) for key, value in query.items()}
+    if isinstance(query, list):
+        return [_scored(value) for value in query]
+    return query
+
+
+def test_clauses_that_find_without_ranking_find_what_they_found_scored(es, indexed, catalog):
+    """The first pass's fixed scores (compounds, steps and documents, synonyms, life-event phrases,
+    Finglish readings) change which services come first, never which match: for every dev query,
+    the same services as with each of those clauses scored word by word."""
+    with_fixed = 0
+    for q in dev_queries():
+        query = match_query(q, catalog.best_bets)
+        fixed = [c for c in query["bool"]["should"] if "constant_score" in c and "ids" not in c["constant_score"]["filter"]]
+        with_fixed += bool(fixed)
+        found = sorted(ids(es.search(index=indexed.alias, query=query, size=1000, source=False)))
+        scored = sorted(ids(es.search(index=indexed.alias, query=_scored(query), size=1000, source=False)))
+        assert found == scored, q
+    assert with_fixed == len(dev_queries())   # every query has some: its compounds at least
+
+
 RECALL_SOURCES = ("title", "aliases", "organization_name", "taxonomy_labels", "description")
 
 
