@@ -487,9 +487,9 @@ def run(es_url: str, docs: int, args: argparse.Namespace, duration: int, levels:
                         shards=scale_relevance.shards(es, alias))
         es.indices.put_settings(index=query_index, settings={"index.requests.cache.enable": not args.no_request_cache})
         results["request_cache"] = not args.no_request_cache
+        results["query_cache"] = not args.no_query_cache   # before: a failed reopen is still put back
         if args.no_query_cache:
             query_cache(es, query_index, False)
-        results["query_cache"] = not args.no_query_cache
         with paths_file.open("w", encoding="utf-8") as pf, bodies_file.open("w", encoding="utf-8") as bf:
             for items in mix:
                 params = parse(items, catalog.taxonomy)
@@ -519,7 +519,7 @@ def run(es_url: str, docs: int, args: argparse.Namespace, duration: int, levels:
         if args.index:  # the alias goes; the index that was given stays, as it was
             es.indices.delete_alias(index=args.index, name=alias)
             es.indices.put_settings(index=args.index, settings={"index.requests.cache.enable": None})
-            if args.no_query_cache:
+            if results.get("query_cache") is False:   # only if it was turned off: a close and reopen
                 query_cache(es, args.index, None)
         if not args.keep:
             drop(es, f"bench-*-{tag}-*")
