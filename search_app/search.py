@@ -75,13 +75,31 @@ class Results:
     hits: list[Hit]
     facets: list[Facet]
     suggestion: str | None = None
-    pages: list[tuple[int, str]] = field(default_factory=list)
-    prev_url: str | None = None
-    next_url: str | None = None
-    clear_url: str | None = None
     last_page: int = 1
     total_exact: bool = True      # False: at least `total` (search_app/counts.py)
     counts_exact: bool = True     # False: some facet counts are lower bounds
+    path: str = "/"               # where the links below lead
+
+    # The links are built when asked, as the facets' toggle URLs are: only the HTML page shows them
+    # (building them for every search was ~1/6 of the API's Python work a search).
+    @property
+    def pages(self) -> list[tuple[int, str]]:
+        window = range(max(1, self.params.page - 3), min(self.last_page, self.params.page + 3) + 1)
+        return [(n, urls.page(self.path, self.params, n)) for n in window]
+
+    @property
+    def prev_url(self) -> str | None:
+        return urls.page(self.path, self.params, self.params.page - 1) if self.params.page > 1 else None
+
+    @property
+    def next_url(self) -> str | None:
+        if self.params.page >= self.last_page:
+            return None
+        return urls.page(self.path, self.params, self.params.page + 1)
+
+    @property
+    def clear_url(self) -> str | None:
+        return urls.clear_filters(self.path, self.params) if any(self.params.filters.values()) else None
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -141,19 +159,14 @@ def to_results(response: dict[str, Any], counted: Counts, params: SearchParams, 
                path: str = "/") -> Results:
     """Results from the hits response and the counts (search_app/counts.py)."""
     total = counted.total
-    last = max(1, -(-min(total, MAX_WINDOW) // params.size))
-    window = range(max(1, params.page - 3), min(last, params.page + 3) + 1)
     return Results(
         params=params, total=total, took_ms=response.get("took", 0),
         total_exact=counted.total_exact, counts_exact=counted.facets_exact,
         hits=[_hit(h) for h in response["hits"]["hits"]],
         facets=_facets(counted.buckets, params, taxonomy, path),
         suggestion=_suggestion(response),
-        pages=[(n, urls.page(path, params, n)) for n in window],
-        prev_url=urls.page(path, params, params.page - 1) if params.page > 1 else None,
-        next_url=urls.page(path, params, params.page + 1) if params.page < last else None,
-        clear_url=urls.clear_filters(path, params) if any(params.filters.values()) else None,
-        last_page=last,
+        last_page=max(1, -(-min(total, MAX_WINDOW) // params.size)),
+        path=path,
     )
 
 
