@@ -60,6 +60,15 @@ def properties(name: str = "services") -> tuple[dict[str, Any], str]:
     return _properties(*_mapping(name))
 
 
+def refresh_interval(name: str) -> str | None:
+    """mappings/<name>.json's `refresh_interval` (how soon a write is searchable), if it sets one."""
+    _, path, mapping = _mapping(name)
+    value = mapping.get("refresh_interval")
+    if value is not None and not (isinstance(value, str) and value[:-1].isdigit() and value[-1] in "smh"):
+        raise SchemaError(f"{path}: refresh_interval: expected a time such as \"30s\", got {value!r}")
+    return value
+
+
 def _properties(types: dict[str, Any], mapping_path: Path, mapping: dict[str, Any]) -> tuple[dict[str, Any], str]:
     props: dict[str, Any] = {}
     for field, type_name in mapping.get("fields", {}).items():

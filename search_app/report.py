@@ -74,6 +74,8 @@ def build(es: Elasticsearch, alias: str, days: int = 7, top: int = 20) -> Report
     top = max(1, min(top, MAX_TOP))
     report = Report(days=days)
     with_text = {"bool": {"filter": [_since(days)], "must_not": [{"term": {"query": ""}}]}}
+    # the query log is made searchable every 30 s (mappings/queries.json): the report sees up to now
+    es.indices.refresh(index=side_index_name(alias, "queries"), ignore_unavailable=True)
     queries = es.search(index=side_index_name(alias, "queries"), size=0, ignore_unavailable=True,
                         track_total_hits=True, query=with_text, aggs={
                             "distinct": {"cardinality": {"field": "query"}},

@@ -7,7 +7,9 @@ from collections.abc import Iterator
 import pytest
 from starlette.testclient import TestClient
 
+from indexer.client import make_async_client
 from indexer.config import ESSettings
+from indexer.schema import SchemaError, refresh_interval
 from analyzers.normalize import normalize_query
 from search_app import report
 from search_app.app import create_app
@@ -15,6 +17,8 @@ from search_app.config import Settings
 from search_app.params import SearchParams
 from search_app.querylog import QueryLog, entry
 from search_app.search import Results
+from search_app.sideindex import ensure_index, mapping
+from tests.conftest import run_async, unique_alias
 
 MARK = "تمدید گذرنامه"
 ZERO = "ژژژژ ثثثث"          # near no word of the catalog
@@ -110,3 +114,35 @@ def test_entry_normalizes_the_query():
 def test_query_log_off_leaves_the_searcher_alone(client):
     assert client.app.state.querylog is None
     assert not hasattr(client.app.state.searcher, "querylog")
+
+
+def test_query_log_index_is_made_searchable_every_30s_as_its_mapping_file_says(logged, es, es_settings):
+    index = f"{logged.alias}-queries"
+    assert refresh_interval("queries") == "30s"
+    assert es.indices.get_settings(index=index)[index]["settings"]["index"]["refresh_interval"] == "30s"
+    # an index made before the file set it gets it on the log's first write
+    older = unique_alias("older") + "-queries"
+    es.indices.create(index=older, mappings=mapping("queries"))
+
+    async def first_write() -> bool:
+        client = make_async_client(es_settings)
+        try:
+            return await ensure_index(client, older, "queries")
+        finally:
+            await client.close()
+
+    try:
+        assert run_async(first_write) is False
+        assert es.indices.get_settings(index=older)[older]["settings"]["index"]["refresh_interval"] == "30s"
+    finally:
+        es.indices.delete(index=older)
+
+
+def test_a_bad_refresh_interval_fails_naming_file_and_key(tmp_path, monkeypatch):
+    from indexer import schema
+
+    (tmp_path / "field_types.json").write_text('{"keyword": {"type": "keyword"}}')
+    (tmp_path / "queries.json").write_text('{"fields": {"query": "keyword"}, "refresh_interval": 30}')
+    monkeypatch.setattr(schema, "MAPPINGS", tmp_path)
+    with pytest.raises(SchemaError, match=r"queries.json: refresh_interval: expected a time such as \"30s\", got 30"):
+        refresh_interval("queries")
