@@ -17,6 +17,8 @@ def client_kwargs(settings: ESSettings) -> dict[str, Any]:
         "request_timeout": settings.request_timeout,
         "max_retries": settings.max_retries,
         "retry_on_timeout": True,
+        # open connections kept to each node: requests beyond it wait in the client for one to free up
+        "connections_per_node": settings.connections,
         # orjson parses the search responses (aggregations, highlights) several times faster
         "serializer": OrjsonSerializer(),
     }

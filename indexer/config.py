@@ -70,6 +70,7 @@ class ESSettings:
     ca_certs: str | None = None
     request_timeout: float = 5.0
     max_retries: int = 2
+    connections: int = 32
     alias: str = "panjereh-services"
     shards: int = 1
     replicas: int = 0
@@ -97,6 +98,7 @@ def es_kwargs(env: Mapping[str, str]) -> dict[str, Any]:
         "ca_certs": ca_certs,
         "request_timeout": read(env, "ES_TIMEOUT", float, 5.0, lambda t: 0 < t <= 300, "seconds in (0, 300]"),
         "max_retries": read(env, "ES_MAX_RETRIES", int, 2, lambda n: 0 <= n <= 10, "between 0 and 10"),
+        "connections": read(env, "ES_CONNECTIONS", int, 32, lambda n: 1 <= n <= 1024, "between 1 and 1024"),
         "alias": read(env, "PANJEREH_INDEX", str, "panjereh-services",
                       lambda a: a == a.lower() and " " not in a and not a.startswith(("_", "-")),
                       "an Elasticsearch index name: lowercase, no spaces"),

@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from indexer.config import ConfigError, ESSettings
-from indexer.client import client_kwargs
+from indexer.client import client_kwargs, make_client
 from search_app.config import Settings
 
 
@@ -36,6 +36,7 @@ def test_values_are_cast():
     ({"PANJEREH_DATA": "/no/such/dir"}, "PANJEREH_DATA"),
     ({"FACET_EXACT_LIMIT": "999"}, "FACET_EXACT_LIMIT"),
     ({"FACET_EXACT_LIMIT": "ten"}, "FACET_EXACT_LIMIT"),
+    ({"ES_CONNECTIONS": "0"}, "ES_CONNECTIONS"),
 ])
 def test_invalid_values_name_the_variable(env, name):
     with pytest.raises(ConfigError, match=name):
@@ -51,3 +52,15 @@ def test_secured_cluster_options_reach_the_client(tmp_path: Path):
     assert kwargs["hosts"] == ["https://a:9200", "https://b:9200"]
     assert kwargs["basic_auth"] == ("u", "p") and kwargs["api_key"] == "k"
     assert kwargs["ca_certs"] == str(ca) and kwargs["max_retries"] == s.max_retries
+
+
+def test_connections_per_node_reach_the_client():
+    """The client keeps ES_CONNECTIONS connections to each node (its own default, 10, would make a
+    worker's eleventh search at once wait in the client for a free connection)."""
+    assert ESSettings.from_env({}).connections == 32
+    s = ESSettings.from_env({"ES_URL": "http://a:9200,http://b:9200", "ES_CONNECTIONS": "48"})
+    client = make_client(s)
+    try:
+        assert [n.config.connections_per_node for n in client.transport.node_pool.all()] == [48, 48]
+    finally:
+        client.close()
