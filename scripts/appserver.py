@@ -25,15 +25,16 @@ def free_port() -> int:
 
 @contextmanager
 def serve_app(env: Mapping[str, str], *, workers: int = 1, stderr: IO | int | None = None,
-              startup_seconds: float = 60) -> Iterator[tuple[str, int]]:
+              startup_seconds: float = 60, factory: str = "search_app.app:create_app") -> Iterator[tuple[str, int]]:
     """Yield (base URL, pid) once /healthz answers 200; the process group is stopped on exit.
 
     `env` is added to this process's environment (ES_URL, PANJEREH_INDEX, ...); DEBUG is removed.
+    `factory`: the app's, or another with a /healthz (scripts/forwarder.py).
     """
     port = free_port()
     full_env = {**os.environ, "PYTHONPATH": str(ROOT), **env}
     full_env.pop("DEBUG", None)
-    cmd = [sys.executable, "-m", "uvicorn", "search_app.app:create_app", "--factory",
+    cmd = [sys.executable, "-m", "uvicorn", factory, "--factory",
            "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
            "--no-access-log", "--log-level", "warning"]
     proc = subprocess.Popen(cmd, env=full_env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=stderr,

@@ -17,6 +17,9 @@
            count search of each group of facets), in one `_msearch`, as the app sends them;
      app   the same searches as GET /api/search on the app under uvicorn (separate processes),
    with wrk (rotating requests from a Lua script) at each concurrency for a bounded duration.
+   `--floor` adds, between the two, the same msearch bodies through scripts/forwarder.py: the app's
+   stack (uvicorn, Starlette, the official client, a JSON round trip) with no search logic, the
+   least any Python app in front of Elasticsearch costs here.
    The app's RSS (all uvicorn processes) is read after each run. The mix repeats its requests, so
    Elasticsearch's shard request cache answers repeated counts (size-0 searches) as it would for
    repeated citizens' searches; `--no-request-cache` turns it off on the queried index. The node's
@@ -41,7 +44,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -331,14 +334,18 @@ def measured(run: Callable[[], dict[str, Any]], es: Elasticsearch, app_pid: int 
 
 
 @contextmanager
-def app_server(es_url: str, alias: str, data_dir: Path, workers: int) -> Iterator[tuple[str, int]]:
+def app_server(es_url: str, alias: str, data_dir: Path, workers: int,
+               factory: str = "search_app.app:create_app") -> Iterator[tuple[str, int]]:
     # The app gets the time budget wrk gives raw Elasticsearch (--timeout 5s), no retry: with the
     # production default (SEARCH_TIMEOUT 1.5 s x 2) an overloaded node shows up as app 503s instead
     # of as latency, and the two columns would not measure the same thing.
     env = {"ES_URL": es_url, "PANJEREH_INDEX": alias, "PANJEREH_DATA": str(data_dir),
            "SEARCH_TIMEOUT": "5", "SEARCH_RETRIES": "0"}
-    with serve_app(env, workers=workers, stderr=sys.stderr) as served:
+    with serve_app(env, workers=workers, stderr=sys.stderr, factory=factory) as served:
         yield served
+
+
+FORWARDER = "scripts.forwarder:create_app"
 
 
 def warm(url: str, lua: Path, seconds: int = 3) -> None:
@@ -374,6 +381,8 @@ def main(argv: list[str] | None = None) -> int:
                              "are judged on the medians (a p99 of one run moves by ~10 ms on these machines)")
     parser.add_argument("--warm", type=int, default=3, metavar="S",
                         help="seconds of load before measuring (a node just started needs a minute or two)")
+    parser.add_argument("--floor", action="store_true",
+                        help="also measure scripts/forwarder.py (the app's stack, no search logic) at each level")
     parser.add_argument("--keep", action="store_true", help="keep the bench index (and its alias) at the end")
     parser.add_argument("--index", default=None, metavar="NAME",
                         help="query benchmark only, on an index an earlier run kept (--keep); give --docs too")
@@ -498,20 +507,31 @@ def run(es_url: str, docs: int, args: argparse.Namespace, duration: int, levels:
         app_lua, es_lua = CACHE / f"app-{tag}.lua", CACHE / f"es-{tag}.lua"
         app_lua.write_text(LUA % {"method": "GET", "path": "", "file": paths_file})
         es_lua.write_text(LUA % {"method": "POST", "path": f"/{alias}/_msearch", "file": bodies_file})
+        floor_lua = CACHE / f"floor-{tag}.lua"
+        floor_lua.write_text(LUA % {"method": "POST", "path": "/_msearch", "file": bodies_file})
         log(f"query mix: {len(mix)} requests; {duration} s per run; concurrency {levels}")
         results["queries"] = []
         warm(es_url, es_lua, args.warm)
         # ES and the app back to back at each level (paired runs: the machine's load drifts)
         for w in app_workers:
-            with app_server(es_url, alias, data_dir, w) as (url, pid):
+            with app_server(es_url, alias, data_dir, w) as (url, pid), \
+                    (app_server(es_url, alias, data_dir, w, FORWARDER) if args.floor else nullcontext()) as floor:
                 warm(url, app_lua)
+                if floor:
+                    warm(floor[0], floor_lua)
                 for c, n in ((c, n) for c in levels for n in range(1, args.query_rounds + 1)):
                     e = measured(lambda: wrk(es_url, es_lua, c, duration), es)
                     log(f"es  c={c:<3}     p50 {e['p50']:.1f} ms  p99 {e['p99']:.1f} ms  {e['rps']:.0f} req/s  "
                         f"errors {e['errors']}  CPU/request ES {e['es_cpu_ms']:.1f} ms")
-                    r = measured(lambda: wrk(url, app_lua, c, duration), es, pid)
+                    run = {"concurrency": c, "app_workers": w, "round": n, "es": e}
+                    if floor:
+                        f = run["floor"] = measured(lambda: wrk(floor[0], floor_lua, c, duration), es, floor[1])
+                        log(f"fwd c={c:<3} w={w} p50 {f['p50']:.1f} ms  p99 {f['p99']:.1f} ms  {f['rps']:.0f} req/s  "
+                            f"errors {f['errors']}  CPU/request ES {f['es_cpu_ms']:.1f} + forwarder "
+                            f"{f['app_cpu_ms']:.1f} ms")
+                    r = run["app"] = measured(lambda: wrk(url, app_lua, c, duration), es, pid)
                     r["rss_mb"] = tree_rss_mb(pid)
-                    results["queries"].append({"concurrency": c, "app_workers": w, "round": n, "app": r, "es": e})
+                    results["queries"].append(run)
                     log(f"app c={c:<3} w={w} p50 {r['p50']:.1f} ms  p99 {r['p99']:.1f} ms  {r['rps']:.0f} req/s  "
                         f"errors {r['errors']}  RSS {r['rss_mb']:.0f} MiB  CPU/request ES {r['es_cpu_ms']:.1f} + "
                         f"app {r['app_cpu_ms']:.1f} ms")
@@ -580,6 +600,16 @@ def report(r: dict[str, Any]) -> None:
     verdicts(r.get("queries", []))
 
 
+def _floor(runs: list[dict[str, Any]], es_p99: float) -> str:
+    """The forwarder's median p99 beside the app's verdict (`--floor`): the gap any Python app pays."""
+    floors = [q["floor"] for q in runs if "floor" in q]
+    if not floors:
+        return ""
+    p99 = statistics.median(f["p99"] for f in floors)
+    cpu = statistics.median(f["app_cpu_ms"] for f in floors)
+    return f"; forwarder, no search logic: p99 {p99:.1f} ms ({p99 - es_p99:+.1f} over ES), {cpu:.1f} ms CPU a request"
+
+
 def verdicts(queries: list[dict[str, Any]]) -> None:
     """The targets at each concurrency and worker count, on the medians of its rounds."""
     groups: dict[tuple[int, int], list[dict[str, Any]]] = {}
@@ -597,7 +627,8 @@ def verdicts(queries: list[dict[str, Any]]) -> None:
                  f"{max(q['app']['p99'] for q in runs):.1f} ms)" if len(runs) > 1 else ""
         alone = f", p99 ≤ 50 ms {'ok' if app_p99 <= 50 else 'MISS'}" if c == 1 else ""
         print(f"  c={c:<3} w={w}: p99 vs ES {'ok' if app_p99 <= es_p99 + 10 else 'MISS'} "
-              f"({app_p99:.1f} vs {es_p99:.1f} ms), throughput {'ok' if share >= 0.5 else 'MISS'}{alone}{rounds}")
+              f"({app_p99:.1f} vs {es_p99:.1f} ms), throughput {'ok' if share >= 0.5 else 'MISS'}{alone}{rounds}"
+              + _floor(runs, es_p99))
 
 
 if __name__ == "__main__":

@@ -1,9 +1,11 @@
 """scripts/bench.py against a real Elasticsearch: what it changes on an index it is given, it puts back."""
 from __future__ import annotations
 
+import httpx
 from elasticsearch import Elasticsearch
 
-from scripts.bench import query_cache
+from scripts.appserver import serve_app
+from scripts.bench import FORWARDER, query_cache
 from tests.conftest import delete_test_indexes, unique_alias
 
 
@@ -25,3 +27,18 @@ def test_query_cache_is_turned_off_and_back_to_the_default_with_the_index_search
         assert es.count(index=index)["count"] == 1
     finally:
         delete_test_indexes(es, index)
+
+
+def test_the_forwarder_answers_what_elasticsearch_answers(indexed, es):
+    """scripts/forwarder.py (`bench.py --floor`): the app's stack with no search logic, in its own
+    uvicorn process, passes an msearch through to the served alias and its answer back."""
+    body = ('{}\n{"query": {"match": {"title": "گذرنامه"}}, "size": 3, "_source": ["display.id"]}\n'
+            '{}\n{"size": 0, "query": {"term": {"delivery": "online"}}, "track_total_hits": true}\n').encode()
+    env = {"ES_URL": indexed.url, "PANJEREH_INDEX": indexed.alias}
+    with serve_app(env, factory=FORWARDER) as (url, _):
+        got = httpx.post(f"{url}/_msearch", content=body, headers={"content-type": "application/x-ndjson"},
+                         timeout=10).json()["responses"]
+    want = es.msearch(index=indexed.alias, body=body)["responses"]
+    ids = [[h["_id"] for h in r["hits"]["hits"]] for r in (got[0], want[0])]
+    assert ids[0] == ids[1] and len(ids[0]) == 3
+    assert got[1]["hits"]["total"] == want[1]["hits"]["total"] and want[1]["hits"]["total"]["value"] > 0
