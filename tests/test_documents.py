@@ -5,7 +5,8 @@ import pytest
 
 from indexer.documents import build_document
 from indexer.records import catalog_files
-from indexer.schema import SchemaError, index_body, properties
+from indexer import schema
+from indexer.schema import SchemaError, index_body, properties, refresh_interval
 from indexer.taxonomy import load_taxonomy
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -72,35 +73,40 @@ def test_services_are_stored_sorted_by_organization_then_title():
     assert "sort.field" not in index_body("queries")["settings"]
 
 
-def test_a_sort_on_a_field_without_doc_values_fails_naming_file_and_key(tmp_path, monkeypatch):
-    from indexer import schema
-
-    (tmp_path / "field_types.json").write_text(
-        '{"keyword": {"type": "keyword"}, "text": {"type": "text", "fields": {"exact": {"type": "keyword"}}}}')
-    (tmp_path / "services.json").write_text(
-        '{"fields": {"id": "keyword", "title": "text"}, "sort": ["title.exact", "title"]}')
+@pytest.fixture
+def mappings_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty mappings/ that the schema reads, for the files a test writes into it."""
     monkeypatch.setattr(schema, "MAPPINGS", tmp_path)
+    return tmp_path
+
+
+def test_a_sort_on_a_field_without_doc_values_fails_naming_file_and_key(mappings_dir):
+    (mappings_dir / "field_types.json").write_text(
+        '{"keyword": {"type": "keyword"}, "text": {"type": "text", "fields": {"exact": {"type": "keyword"}}}}')
+    (mappings_dir / "services.json").write_text(
+        '{"fields": {"id": "keyword", "title": "text"}, "sort": ["title.exact", "title"]}')
     with pytest.raises(SchemaError, match=r"services.json: sort: 'title' is not a keyword field with doc values"):
         schema.index_body("services")
-    (tmp_path / "services.json").write_text('{"fields": {"id": "keyword"}, "sort": "id"}')
+    (mappings_dir / "services.json").write_text('{"fields": {"id": "keyword"}, "sort": "id"}')
     with pytest.raises(SchemaError, match=r"services.json: sort: expected a list of field names"):
         schema.index_body("services")
 
 
-def test_unknown_field_type_fails_naming_file_and_key(tmp_path, monkeypatch):
-    from indexer import schema
-
-    (tmp_path / "field_types.json").write_text('{"keyword": {"type": "keyword"}}')
-    (tmp_path / "services.json").write_text('{"fields": {"id": "keyword", "title": "nope"}}')
-    monkeypatch.setattr(schema, "MAPPINGS", tmp_path)
+def test_unknown_field_type_fails_naming_file_and_key(mappings_dir):
+    (mappings_dir / "field_types.json").write_text('{"keyword": {"type": "keyword"}}')
+    (mappings_dir / "services.json").write_text('{"fields": {"id": "keyword", "title": "nope"}}')
     with pytest.raises(SchemaError, match=r"services.json: fields.title: unknown type 'nope'"):
         properties("services")
 
 
-def test_bad_json_fails_naming_file_and_line(tmp_path, monkeypatch):
-    from indexer import schema
-
-    (tmp_path / "field_types.json").write_text('{\n  "keyword": {"type": }\n}')
-    monkeypatch.setattr(schema, "MAPPINGS", tmp_path)
+def test_bad_json_fails_naming_file_and_line(mappings_dir):
+    (mappings_dir / "field_types.json").write_text('{\n  "keyword": {"type": }\n}')
     with pytest.raises(SchemaError, match=r"field_types.json:2:"):
         properties("services")
+
+
+def test_a_bad_refresh_interval_fails_naming_file_and_key(mappings_dir):
+    (mappings_dir / "field_types.json").write_text('{"keyword": {"type": "keyword"}}')
+    (mappings_dir / "queries.json").write_text('{"fields": {"query": "keyword"}, "refresh_interval": 30}')
+    with pytest.raises(SchemaError, match=r"queries.json: refresh_interval: expected a time such as \"30s\", got 30"):
+        refresh_interval("queries")

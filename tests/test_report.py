@@ -9,7 +9,7 @@ from starlette.testclient import TestClient
 
 from indexer.client import make_async_client
 from indexer.config import ESSettings
-from indexer.schema import SchemaError, refresh_interval
+from indexer.schema import refresh_interval
 from analyzers.normalize import normalize_query
 from search_app import report
 from search_app.app import create_app
@@ -137,12 +137,3 @@ def test_query_log_index_is_made_searchable_every_30s_as_its_mapping_file_says(l
     finally:
         es.indices.delete(index=older)
 
-
-def test_a_bad_refresh_interval_fails_naming_file_and_key(tmp_path, monkeypatch):
-    from indexer import schema
-
-    (tmp_path / "field_types.json").write_text('{"keyword": {"type": "keyword"}}')
-    (tmp_path / "queries.json").write_text('{"fields": {"query": "keyword"}, "refresh_interval": 30}')
-    monkeypatch.setattr(schema, "MAPPINGS", tmp_path)
-    with pytest.raises(SchemaError, match=r"queries.json: refresh_interval: expected a time such as \"30s\", got 30"):
-        refresh_interval("queries")
