@@ -17,6 +17,9 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 
 
+APP = "search_app.app:create_app"
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -25,7 +28,7 @@ def free_port() -> int:
 
 @contextmanager
 def serve_app(env: Mapping[str, str], *, workers: int = 1, stderr: IO | int | None = None,
-              startup_seconds: float = 60, factory: str = "search_app.app:create_app") -> Iterator[tuple[str, int]]:
+              startup_seconds: float = 60, factory: str = APP) -> Iterator[tuple[str, int]]:
     """Yield (base URL, pid) once /healthz answers 200; the process group is stopped on exit.
 
     `env` is added to this process's environment (ES_URL, PANJEREH_INDEX, ...); DEBUG is removed.

@@ -62,7 +62,7 @@ from indexer.records import Record, catalog_files, read_lines, read_records  # n
 from indexer.progress import Progress  # noqa: E402
 from indexer.reindex import loading_body, settle  # noqa: E402
 from indexer.taxonomy import load_taxonomy  # noqa: E402
-from scripts.appserver import serve_app  # noqa: E402
+from scripts.appserver import APP, serve_app  # noqa: E402
 from scripts.gen_catalog import DATA, generate  # noqa: E402
 from scripts import scale_relevance  # noqa: E402
 from search_app.catalog import load_catalog  # noqa: E402
@@ -335,7 +335,7 @@ def measured(run: Callable[[], dict[str, Any]], es: Elasticsearch, app_pid: int 
 
 @contextmanager
 def app_server(es_url: str, alias: str, data_dir: Path, workers: int,
-               factory: str = "search_app.app:create_app") -> Iterator[tuple[str, int]]:
+               factory: str = APP) -> Iterator[tuple[str, int]]:
     # The app gets the time budget wrk gives raw Elasticsearch (--timeout 5s), no retry: with the
     # production default (SEARCH_TIMEOUT 1.5 s x 2) an overloaded node shows up as app 503s instead
     # of as latency, and the two columns would not measure the same thing.
