@@ -5,10 +5,12 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from elastic_transport import AiohttpHttpNode
 from elasticsearch import ApiError, AsyncElasticsearch, Elasticsearch, TransportError
 from elasticsearch.serializer import OrjsonSerializer
 
 from indexer.config import ESSettings
+from indexer.httpnode import HttptoolsNode
 
 
 def client_kwargs(settings: ESSettings) -> dict[str, Any]:
@@ -36,7 +38,8 @@ def make_client(settings: ESSettings) -> Elasticsearch:
 
 
 def make_async_client(settings: ESSettings) -> AsyncElasticsearch:
-    return AsyncElasticsearch(**client_kwargs(settings))
+    node_class = HttptoolsNode if settings.http_client == "httptools" else AiohttpHttpNode
+    return AsyncElasticsearch(**client_kwargs(settings), node_class=node_class)
 
 
 def run_with_client(settings: ESSettings, work: Callable[[Elasticsearch], str]) -> int:

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 T = TypeVar("T")
+HTTP_CLIENTS = ("httptools", "aiohttp")   # ES_HTTP_CLIENT: the app's connections to Elasticsearch
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -71,6 +72,7 @@ class ESSettings:
     request_timeout: float = 5.0
     max_retries: int = 2
     connections: int = 32
+    http_client: str = "httptools"   # the async client's node class (indexer/httpnode.py), or "aiohttp"
     alias: str = "panjereh-services"
     shards: int = 1
     replicas: int = 0
@@ -99,6 +101,8 @@ def es_kwargs(env: Mapping[str, str]) -> dict[str, Any]:
         "request_timeout": read(env, "ES_TIMEOUT", float, 5.0, lambda t: 0 < t <= 300, "seconds in (0, 300]"),
         "max_retries": read(env, "ES_MAX_RETRIES", int, 2, lambda n: 0 <= n <= 10, "between 0 and 10"),
         "connections": read(env, "ES_CONNECTIONS", int, 32, lambda n: 1 <= n <= 1024, "between 1 and 1024"),
+        "http_client": read(env, "ES_HTTP_CLIENT", str, "httptools", lambda c: c in HTTP_CLIENTS,
+                            f"one of {', '.join(HTTP_CLIENTS)}"),
         "alias": read(env, "PANJEREH_INDEX", str, "panjereh-services",
                       lambda a: a == a.lower() and " " not in a and not a.startswith(("_", "-")),
                       "an Elasticsearch index name: lowercase, no spaces"),

@@ -37,6 +37,7 @@ def test_values_are_cast():
     ({"FACET_EXACT_LIMIT": "999"}, "FACET_EXACT_LIMIT"),
     ({"FACET_EXACT_LIMIT": "ten"}, "FACET_EXACT_LIMIT"),
     ({"ES_CONNECTIONS": "0"}, "ES_CONNECTIONS"),
+    ({"ES_HTTP_CLIENT": "urllib3"}, "ES_HTTP_CLIENT"),
 ])
 def test_invalid_values_name_the_variable(env, name):
     with pytest.raises(ConfigError, match=name):
