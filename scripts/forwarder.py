@@ -1,7 +1,7 @@
 """The benchmark's floor: an app with no search logic, on the app's stack, in front of Elasticsearch.
 
 `POST /_msearch` takes an msearch body as the app would build it, sends it to PANJEREH_INDEX with the
-app's client (indexer.client: same settings, pool, timeouts and orjson), and answers Elasticsearch's
+app's client (indexer.client: same settings, node class, pool, timeouts and orjson), and answers Elasticsearch's
 answer, parsed and encoded again as the app's JSON responses are. Uvicorn, Starlette, the official
 async client and a JSON round trip, nothing else: what any Python app in front of Elasticsearch pays on
 this machine. `scripts/bench.py --floor` measures it between Elasticsearch alone and the app, so a gap
