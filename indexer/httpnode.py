@@ -3,7 +3,7 @@
 The official client's retries, node pool, failover and sniffing live in its transport, above the
 node class; the node only sends one request on one connection and reads the answer. Its default
 node, aiohttp's client session, costs ~1 ms of Python a search on this machine: ~0.4 ms more than
-this one (scripts/bench.py --floor; the README's "What any Python app in front costs"). Under load on
+this one (the README's "The app's own connections to Elasticsearch"). Under load on
 two cores shared with Elasticsearch, every such millisecond is taken from the node and grows the p99.
 
 `HttptoolsNode` is a subclass of the client's `AiohttpHttpNode`: it keeps that class's TLS set-up

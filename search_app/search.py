@@ -19,8 +19,8 @@ from search_app.vocabulary import CatalogWords, unknown_words
 
 
 # FacetValue and Hit, made ~80 times a search, are slotted and not frozen: a frozen dataclass sets each
-# field through object.__setattr__, ~3x the cost of making one (~0.1 ms of CPU a search). Nothing
-# changes them after to_results.
+# field through object.__setattr__, ~3x the cost of making one (results and JSON of a search of the
+# mix: 160 -> 125 us). Nothing changes them after to_results.
 @dataclass(slots=True)
 class FacetValue:
     value: str

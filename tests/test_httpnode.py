@@ -160,13 +160,14 @@ def test_a_cancelled_search_leaves_no_answer_for_the_next(indexed):
     async def go():
         es = client(indexed)
         try:
+            await es.cluster.health()       # a connection open and idle: the search below is sent at once
             task = asyncio.create_task(es.search(index=indexed.alias, size=0, query={"match_all": {}},
                                                  aggs={"x": {"terms": {"field": "organization"}}}))
             await asyncio.sleep(0)          # sent, not answered
-            await asyncio.sleep(0)
             task.cancel()
             with pytest.raises(asyncio.CancelledError):
                 await task
+            assert not node_of(es)._idle    # its connection is closed, not kept for the next search
             return (await es.search(index=indexed.alias, **SEARCH)).body
         finally:
             await es.close()
