@@ -103,6 +103,7 @@ def body_for(*pairs: tuple[str, str]) -> dict[str, Any]:
 # that happens to equal one («track_total_hits») cannot be told apart from it, so is not traced.
 STRUCTURE = set().union(*(structure_of(body_for(*pairs)) for pairs in [
     [("q", "گذرنامه")], [("q", "تمدید گذرنامه"), ("page", "2"), ("delivery", "online")],
+    [("q", "گذرنامح")],   # a word the lexicon lacks (a typo): typo-tolerant clauses, their options
     [("topic", sorted(TAXONOMY.labels["topics"])[0])], [],
 ]))
 
@@ -178,6 +179,7 @@ PAIR = st.tuples(
 @example([("q", "track_total_hits")])   # Hypothesis draws strings from the code: an option name as q
 @example([("q", "title.exact")])
 @example([("q", "html")])
+@example([("q", "prefix_length")])   # an option of the typo-tolerant clause only a word unknown to the lexicon gets
 def test_every_accepted_request_builds_a_safe_bounded_body(pairs):
     try:
         params = parse(pairs, TAXONOMY)
