@@ -18,7 +18,7 @@ import asyncio
 import gzip
 import ssl
 from collections import deque
-from typing import Any
+from typing import NamedTuple
 
 import httptools
 from elastic_transport import AiohttpHttpNode, ApiResponseMeta, ConnectionTimeout, HttpHeaders, NodeConfig, TlsError
@@ -26,7 +26,13 @@ from elastic_transport import ConnectionError as NodeConnectionError
 from elastic_transport._node._base import NodeApiResponse
 from elastic_transport.client_utils import DEFAULT, DefaultType
 
-Answer = tuple[int, list[tuple[str, str]], bytes, bool]
+
+
+class Answer(NamedTuple):
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+    keep_alive: bool
 
 
 class _Connection(asyncio.Protocol):
@@ -36,17 +42,18 @@ class _Connection(asyncio.Protocol):
         self.transport: asyncio.Transport | None = None
         self.parser = httptools.HttpResponseParser(self)
         self.answer: asyncio.Future[Answer] | None = None
-        self.open = False
         self._headers: list[tuple[str, str]] = []
         self._body: list[bytes] = []
+
+    @property
+    def open(self) -> bool:
+        return self.transport is not None and not self.transport.is_closing()
 
     # asyncio
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
-        self.open = True
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self.open = False
         self._fail(exc or OSError("Elasticsearch closed the connection before it answered"))
 
     def data_received(self, data: bytes) -> None:
@@ -68,12 +75,12 @@ class _Connection(asyncio.Protocol):
 
     def on_message_complete(self) -> None:
         if self.answer is not None and not self.answer.done():
-            self.answer.set_result((self.parser.get_status_code(), self._headers, b"".join(self._body),
-                                    self.parser.should_keep_alive()))
+            self.answer.set_result(Answer(self.parser.get_status_code(), self._headers, b"".join(self._body),
+                                          self.parser.should_keep_alive()))
 
     # the node
     def send(self, request: bytes) -> asyncio.Future[Answer]:
-        if self.transport is None or self.transport.is_closing():
+        if not self.open:
             raise OSError("the connection to Elasticsearch is closed")
         self.answer = asyncio.get_running_loop().create_future()
         self.transport.write(request)
@@ -84,7 +91,6 @@ class _Connection(asyncio.Protocol):
             self.answer.set_exception(exc)
 
     def close(self) -> None:
-        self.open = False
         if self.transport is not None:
             self.transport.close()
 
@@ -119,7 +125,7 @@ class HttptoolsNode(AiohttpHttpNode):
         start = loop.time()
         try:
             async with self._slots, asyncio.timeout(timeout):
-                status, raw_headers, data, keep = await self._exchange(request)
+                answer = await self._exchange(request)
         except TimeoutError as exc:
             err: Exception = ConnectionTimeout("Connection timed out during request", errors=(exc,))
         except ssl.SSLError as exc:
@@ -127,11 +133,11 @@ class HttptoolsNode(AiohttpHttpNode):
         except OSError as exc:   # refused, reset, closed before answering, unreachable, not HTTP
             err = NodeConnectionError(str(exc), errors=(exc,))
         else:
-            response_headers = HttpHeaders(raw_headers)
+            response_headers, data = HttpHeaders(answer.headers), answer.body
             if response_headers.get("content-encoding") == "gzip":
                 data = gzip.decompress(data)
             meta = ApiResponseMeta(node=self.config, duration=loop.time() - start, http_version="1.1",
-                                   status=status, headers=response_headers)
+                                   status=answer.status, headers=response_headers)
             self._log_request(method=method, target=target, headers=request_headers, body=body, meta=meta,
                               response=data)
             return NodeApiResponse(meta, data)
@@ -158,7 +164,7 @@ class HttptoolsNode(AiohttpHttpNode):
         except BaseException:
             connection.close()
             raise
-        if answer[3] and connection.open:
+        if answer.keep_alive and connection.open:
             self._idle.append(connection)
         else:
             connection.close()
@@ -172,9 +178,8 @@ class HttptoolsNode(AiohttpHttpNode):
         return None
 
     async def _connect(self) -> _Connection:
-        loop = asyncio.get_running_loop()
-        context: Any = self._ssl_context if self.scheme == "https" else None
-        _, connection = await loop.create_connection(_Connection, self.host, self.port, ssl=context)
+        loop = asyncio.get_running_loop()   # TLS as the parent node set it up (None for http://)
+        _, connection = await loop.create_connection(_Connection, self.host, self.port, ssl=self._ssl_context)
         return connection
 
     async def close(self) -> None:  # type: ignore[override]
