@@ -227,12 +227,18 @@ request = function()
 end
 done = function(summary, latency, requests)
   local e = summary.errors
+  -- the latencies' quantiles at the midpoints of %(grid)d equal shares: runs of the same kind are pooled
+  local grid = {}
+  for k = 1, %(grid)d do
+    grid[k] = string.format("%%d", latency:percentile(100 * (k - 0.5) / %(grid)d))
+  end
   io.write(string.format("JSON {\"requests\":%%d,\"duration_us\":%%d,\"p50\":%%d,\"p90\":%%d,\"p99\":%%d,\"max\":%%d,"
-    .. "\"status_errors\":%%d,\"connect\":%%d,\"read\":%%d,\"write\":%%d,\"timeout\":%%d}\n",
+    .. "\"status_errors\":%%d,\"connect\":%%d,\"read\":%%d,\"write\":%%d,\"timeout\":%%d,\"grid\":[%%s]}\n",
     summary.requests, summary.duration, latency:percentile(50), latency:percentile(90),
-    latency:percentile(99), latency.max, e.status, e.connect, e.read, e.write, e.timeout))
+    latency:percentile(99), latency.max, e.status, e.connect, e.read, e.write, e.timeout, table.concat(grid, ",")))
 end
 """
+GRID = 1000   # quantiles a wrk run reports (`pooled`)
 
 
 def es_request(es: Elasticsearch, index: str, params: SearchParams, bodies: Bodies) -> str:
@@ -273,7 +279,23 @@ def wrk(url: str, lua: Path, concurrency: int, duration: int) -> dict[str, Any]:
     r["errors"] = r["status_errors"] + r["connect"] + r["read"] + r["write"] + r["timeout"]
     for k in ("p50", "p90", "p99", "max"):
         r[k] = r[k] / 1000.0  # ms
+    r["grid"] = [v / 1000.0 for v in r["grid"]]
     return r
+
+
+def pooled(runs: list[dict[str, Any]], percent: float) -> float:
+    """A percentile of the latencies of several wrk runs taken together, in ms: each run's quantile
+    grid stands for its requests in equal shares. Runs of one kind alternate with the other kinds
+    (`--query-rounds`), so a drift of the machine's load reaches every kind alike; pooling them reads
+    the p99 of all their requests, where a median of each run's p99 (~20 slowest requests of ~2,000)
+    moves with single slow seconds."""
+    weighted = sorted((v, r["requests"] / len(r["grid"])) for r in runs for v in r["grid"])
+    target, seen = percent / 100 * sum(w for _, w in weighted), 0.0
+    for value, weight in weighted:
+        seen += weight
+        if seen >= target - 1e-9:
+            return value
+    return weighted[-1][0]
 
 
 def _tree(pid: int) -> list[int]:
@@ -377,8 +399,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="turn the node's query cache off on the queried index: every filter computed afresh "
                              "(the mix repeats its filters within seconds; the index is closed and reopened)")
     parser.add_argument("--query-rounds", type=int, default=1, metavar="N",
-                        help="run each pair (Elasticsearch, then the app) N times at each concurrency; the targets "
-                             "are judged on the medians (a p99 of one run moves by ~10 ms on these machines)")
+                        help="run each side (Elasticsearch alone, the app) N times at each concurrency, in turn and "
+                             "in the other order every second round; the p99s are judged on all the rounds' "
+                             "requests pooled (a p99 of one 20 s run moves by tens of ms on these machines)")
     parser.add_argument("--warm", type=int, default=3, metavar="S",
                         help="seconds of load before measuring (a node just started needs a minute or two)")
     parser.add_argument("--floor", action="store_true",
@@ -505,10 +528,10 @@ def run(es_url: str, docs: int, args: argparse.Namespace, duration: int, levels:
                 pf.write("/api/search?" + urlencode(items) + "\n")
                 bf.write(es_request(es, alias, params, bodies) + "\n")
         app_lua, es_lua = CACHE / f"app-{tag}.lua", CACHE / f"es-{tag}.lua"
-        app_lua.write_text(LUA % {"method": "GET", "path": "", "file": paths_file})
-        es_lua.write_text(LUA % {"method": "POST", "path": f"/{alias}/_msearch", "file": bodies_file})
+        app_lua.write_text(LUA % {"method": "GET", "path": "", "file": paths_file, "grid": GRID})
+        es_lua.write_text(LUA % {"method": "POST", "path": f"/{alias}/_msearch", "file": bodies_file, "grid": GRID})
         floor_lua = CACHE / f"floor-{tag}.lua"
-        floor_lua.write_text(LUA % {"method": "POST", "path": "/_msearch", "file": bodies_file})
+        floor_lua.write_text(LUA % {"method": "POST", "path": "/_msearch", "file": bodies_file, "grid": GRID})
         log(f"query mix: {len(mix)} requests; {duration} s per run; concurrency {levels}")
         results["queries"] = []
         warm(es_url, es_lua, args.warm)
@@ -519,22 +542,18 @@ def run(es_url: str, docs: int, args: argparse.Namespace, duration: int, levels:
                 warm(url, app_lua)
                 if floor:
                     warm(floor[0], floor_lua)
+                # what each side's wrk runs hit: (URL, Lua script, process whose CPU is counted)
+                targets = {"es": (es_url, es_lua, None), "app": (url, app_lua, pid)}
+                if floor:
+                    targets["floor"] = (floor[0], floor_lua, floor[1])
+                sides = [side for side in ("es", "floor", "app") if side in targets]
                 for c, n in ((c, n) for c in levels for n in range(1, args.query_rounds + 1)):
-                    e = measured(lambda: wrk(es_url, es_lua, c, duration), es)
-                    log(f"es  c={c:<3}     p50 {e['p50']:.1f} ms  p99 {e['p99']:.1f} ms  {e['rps']:.0f} req/s  "
-                        f"errors {e['errors']}  CPU/request ES {e['es_cpu_ms']:.1f} ms")
-                    run = {"concurrency": c, "app_workers": w, "round": n, "es": e}
-                    if floor:
-                        f = run["floor"] = measured(lambda: wrk(floor[0], floor_lua, c, duration), es, floor[1])
-                        log(f"fwd c={c:<3} w={w} p50 {f['p50']:.1f} ms  p99 {f['p99']:.1f} ms  {f['rps']:.0f} req/s  "
-                            f"errors {f['errors']}  CPU/request ES {f['es_cpu_ms']:.1f} + forwarder "
-                            f"{f['app_cpu_ms']:.1f} ms")
-                    r = run["app"] = measured(lambda: wrk(url, app_lua, c, duration), es, pid)
-                    r["rss_mb"] = tree_rss_mb(pid)
+                    run = {"concurrency": c, "app_workers": w, "round": n}
+                    # es, (floor,) app in odd rounds, the other way round in even ones: a drift of the
+                    # machine's load within a round reaches both ends alike
+                    for side in sides if n % 2 else sides[::-1]:
+                        run[side] = measure_side(side, c, w, es, targets[side], duration)
                     results["queries"].append(run)
-                    log(f"app c={c:<3} w={w} p50 {r['p50']:.1f} ms  p99 {r['p99']:.1f} ms  {r['rps']:.0f} req/s  "
-                        f"errors {r['errors']}  RSS {r['rss_mb']:.0f} MiB  CPU/request ES {r['es_cpu_ms']:.1f} + "
-                        f"app {r['app_cpu_ms']:.1f} ms")
     finally:
         if args.index:  # the alias goes; the index that was given stays, as it was
             es.indices.delete_alias(index=args.index, name=alias)
@@ -546,6 +565,23 @@ def run(es_url: str, docs: int, args: argparse.Namespace, duration: int, levels:
             drop(es, f"bench-alias-{tag}*")  # side indexes the app made (query log)
         es.close()
     return _finish(results)
+
+
+SIDE_LABEL = {"es": "es ", "floor": "fwd", "app": "app"}
+
+
+def measure_side(side: str, c: int, w: int, es: Elasticsearch, target: tuple[str, Path, int | None],
+                 duration: int) -> dict[str, Any]:
+    """One wrk run at concurrency c on one side (Elasticsearch alone, the forwarder or the app), logged."""
+    url, lua, pid = target
+    r = measured(lambda: wrk(url, lua, c, duration), es, pid)
+    line = f"{SIDE_LABEL[side]} c={c:<3} w={w} p50 {r['p50']:.1f} ms  p99 {r['p99']:.1f} ms  {r['rps']:.0f} req/s  " \
+           f"errors {r['errors']}  CPU/request ES {r['es_cpu_ms']:.1f} ms"
+    if pid:
+        r["rss_mb"] = tree_rss_mb(pid)
+        line += f" + {'app' if side == 'app' else 'forwarder'} {r['app_cpu_ms']:.1f} ms  RSS {r['rss_mb']:.0f} MiB"
+    log(line)
+    return r
 
 
 def _finish(results: dict[str, Any]) -> int:
@@ -600,18 +636,27 @@ def report(r: dict[str, Any]) -> None:
     verdicts(r.get("queries", []))
 
 
+def p99_of(runs: list[dict[str, Any]], side: str) -> float:
+    """A side's p99 over its rounds: pooled (`pooled`), or for results of an older run, which kept no
+    quantile grid, the median of the rounds' p99s."""
+    sides = [q[side] for q in runs]
+    if all("grid" in r for r in sides):
+        return pooled(sides, 99)
+    return statistics.median(r["p99"] for r in sides)
+
+
 def _floor(runs: list[dict[str, Any]], es_p99: float) -> str:
-    """The forwarder's median p99 beside the app's verdict (`--floor`): the gap any Python app pays."""
-    floors = [q["floor"] for q in runs if "floor" in q]
-    if not floors:
+    """The forwarder's p99 beside the app's verdict (`--floor`): the gap any Python app pays."""
+    if not all("floor" in q for q in runs):
         return ""
-    p99 = statistics.median(f["p99"] for f in floors)
-    cpu = statistics.median(f["app_cpu_ms"] for f in floors)
+    p99 = p99_of(runs, "floor")
+    cpu = statistics.median(q["floor"]["app_cpu_ms"] for q in runs)
     return f"; forwarder, no search logic: p99 {p99:.1f} ms ({p99 - es_p99:+.1f} over ES), {cpu:.1f} ms CPU a request"
 
 
 def verdicts(queries: list[dict[str, Any]]) -> None:
-    """The targets at each concurrency and worker count, on the medians of its rounds."""
+    """The targets at each concurrency and worker count, over its rounds (p99s pooled, `p99_of`;
+    throughput the median of the rounds' ratios)."""
     groups: dict[tuple[int, int], list[dict[str, Any]]] = {}
     for q in queries:
         groups.setdefault((q["concurrency"], q["app_workers"]), []).append(q)
@@ -619,9 +664,9 @@ def verdicts(queries: list[dict[str, Any]]) -> None:
         return
     print("\ntargets (API p99 ≤ ES p99 + 10 ms; API req/s ≥ 50% of ES; API p99 ≤ 50 ms one search at a time: "
           "with more at once on 2 cores searches queue, so that one is judged at concurrency 1)"
-          + (", on the medians of the rounds:" if any(len(g) > 1 for g in groups.values()) else ":"))
+          + (", over the rounds (p99 of their requests pooled):" if any(len(g) > 1 for g in groups.values()) else ":"))
     for (c, w), runs in groups.items():
-        app_p99, es_p99 = (statistics.median(q[side]["p99"] for q in runs) for side in ("app", "es"))
+        app_p99, es_p99 = p99_of(runs, "app"), p99_of(runs, "es")
         share = statistics.median([q["app"]["rps"] / q["es"]["rps"] for q in runs if q["es"]["rps"]] or [0.0])
         rounds = f" ({len(runs)} rounds: API p99 {min(q['app']['p99'] for q in runs):.1f}–" \
                  f"{max(q['app']['p99'] for q in runs):.1f} ms)" if len(runs) > 1 else ""

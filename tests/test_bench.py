@@ -5,7 +5,7 @@ import httpx
 from elasticsearch import Elasticsearch
 
 from scripts.appserver import serve_app
-from scripts.bench import FORWARDER, query_cache
+from scripts.bench import FORWARDER, pooled, query_cache
 from tests.conftest import delete_test_indexes, unique_alias
 
 
@@ -42,3 +42,15 @@ def test_the_forwarder_answers_what_elasticsearch_answers(indexed, es):
     ids = [[h["_id"] for h in r["hits"]["hits"]] for r in (got[0], want[0])]
     assert ids[0] == ids[1] and len(ids[0]) == 3
     assert got[1]["hits"]["total"] == want[1]["hits"]["total"] and want[1]["hits"]["total"]["value"] > 0
+
+
+def test_pooled_percentiles_weigh_each_run_by_its_requests():
+    """`--query-rounds`: the rounds' latencies read as one set, each run's quantile grid standing for
+    its requests in equal shares."""
+    fast = {"requests": 300, "grid": [10.0] * 99 + [40.0]}      # 1 % of 300 requests slow
+    slow = {"requests": 100, "grid": [20.0] * 90 + [80.0] * 10}  # 10 % of 100
+    assert pooled([fast], 50) == 10.0 and pooled([fast], 99) == 10.0 and pooled([fast], 99.5) == 40.0
+    # 400 requests: 297 at 10, 90 at 20, 3 at 40, 10 at 80; the slowest 1 % (4) are all at 80
+    assert pooled([fast, slow], 99) == 80.0
+    assert pooled([fast, slow], 97) == 40.0    # 387 at or under 20, 390 under 40: 97 % is 388
+    assert pooled([fast, slow], 50) == 10.0 and pooled([slow, fast], 50) == 10.0
