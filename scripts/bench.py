@@ -535,7 +535,7 @@ def run(es_url: str, docs: int, args: argparse.Namespace, duration: int, levels:
         log(f"query mix: {len(mix)} requests; {duration} s per run; concurrency {levels}")
         results["queries"] = []
         warm(es_url, es_lua, args.warm)
-        # ES and the app back to back at each level (paired runs: the machine's load drifts)
+        # the sides back to back at each level (the machine's load drifts)
         for w in app_workers:
             with app_server(es_url, alias, data_dir, w) as (url, pid), \
                     (app_server(es_url, alias, data_dir, w, FORWARDER) if args.floor else nullcontext()) as floor:
@@ -637,11 +637,12 @@ def report(r: dict[str, Any]) -> None:
 
 
 def p99_of(runs: list[dict[str, Any]], side: str) -> float:
-    """A side's p99 over its rounds: pooled (`pooled`), or for results of an older run, which kept no
-    quantile grid, the median of the rounds' p99s."""
+    """A side's p99 over its rounds: all their requests pooled (`pooled`). A side measured once: its
+    run's own p99, as wrk counts it (the grid's is within ~2%); results of an older run, which kept
+    no quantile grid: the median of the rounds' p99s."""
     sides = [q[side] for q in runs]
     if len(sides) > 1 and all("grid" in r for r in sides):
-        return pooled(sides, 99)   # one run: its own p99, as wrk counts it (the grid's is within ~2%)
+        return pooled(sides, 99)
     return statistics.median(r["p99"] for r in sides)
 
 
