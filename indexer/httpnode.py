@@ -27,7 +27,6 @@ from elastic_transport._node._base import NodeApiResponse
 from elastic_transport.client_utils import DEFAULT, DefaultType
 
 
-
 class Answer(NamedTuple):
     status: int
     headers: list[tuple[str, str]]
