@@ -542,11 +542,12 @@ def run(es_url: str, docs: int, args: argparse.Namespace, duration: int, levels:
                 warm(url, app_lua)
                 if floor:
                     warm(floor[0], floor_lua)
-                # what each side's wrk runs hit: (URL, Lua script, process whose CPU is counted)
-                targets = {"es": (es_url, es_lua, None), "app": (url, app_lua, pid)}
-                if floor:
-                    targets["floor"] = (floor[0], floor_lua, floor[1])
-                sides = [side for side in ("es", "floor", "app") if side in targets]
+                # what each side's wrk runs hit, in the order of odd rounds: (URL, Lua script, process
+                # whose CPU is counted)
+                targets = {"es": (es_url, es_lua, None),
+                           **({"floor": (floor[0], floor_lua, floor[1])} if floor else {}),
+                           "app": (url, app_lua, pid)}
+                sides = list(targets)
                 for c, n in ((c, n) for c in levels for n in range(1, args.query_rounds + 1)):
                     run = {"concurrency": c, "app_workers": w, "round": n}
                     # es, (floor,) app in odd rounds, the other way round in even ones: a drift of the
