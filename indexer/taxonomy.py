@@ -27,11 +27,16 @@ class Taxonomy:
     def org_by_name(self) -> dict[str, Organization]:
         return {o.name: o for o in self.organizations.values()}
 
+    @cached_property
+    def org_names(self) -> dict[str, str]:
+        return {slug: o.name for slug, o in self.organizations.items()}
+
+    def labels_of(self, vocabulary: str) -> dict[str, str]:
+        """slug -> label for one vocabulary, organizations included."""
+        return self.org_names if vocabulary == "organizations" else self.labels.get(vocabulary, {})
+
     def label(self, vocabulary: str, slug: str) -> str:
-        if vocabulary == "organizations":
-            org = self.organizations.get(slug)
-            return org.name if org else slug
-        return self.labels.get(vocabulary, {}).get(slug, slug)
+        return self.labels_of(vocabulary).get(slug, slug)
 
 
 def load_taxonomy(data_dir: Path) -> Taxonomy:

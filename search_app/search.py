@@ -141,19 +141,19 @@ def _hit(hit: dict[str, Any]) -> Hit:
 
 def _facets(buckets: dict[str, list[dict[str, Any]]], params: SearchParams, taxonomy: Taxonomy,
             path: str) -> list[Facet]:
+    """Each facet's values, the selected first, then by count and label. Sorted as plain tuples before
+    the view-models are made (a key function per value was ~1/5 of building a search's results)."""
     facets = []
     toggles = urls.Toggles(path, params)
     for spec in FACETS:
-        counts = {b["key"]: b["doc_count"] for b in buckets.get(spec.param, [])}
+        labels = taxonomy.labels_of(spec.vocabulary)
+        counts = {b["key"]: b["doc_count"] for b in buckets.get(spec.param, ())}
         selected = params.selected(spec.param)
         for value in selected:          # a selected value never vanishes, even at zero
             counts.setdefault(value, 0)
-        values = [
-            FacetValue(value=key, label=taxonomy.label(spec.vocabulary, key), count=count,
-                       selected=key in selected, param=spec.param, toggles=toggles)
-            for key, count in counts.items()
-        ]
-        values.sort(key=lambda v: (not v.selected, -v.count, v.label))
+        ranked = sorted((key not in selected, -count, labels.get(key, key), key) for key, count in counts.items())
+        values = [FacetValue(key, label, -count, not unselected, spec.param, toggles)
+                  for unselected, count, label, key in ranked]
         facets.append(Facet(param=spec.param, heading=spec.heading, values=values))
     return facets
 
