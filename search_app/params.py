@@ -1,7 +1,7 @@
 """Query string -> SearchParams (whitelisted, bounded) or a ParamError naming the parameter."""
 from __future__ import annotations
 
-import unicodedata
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -40,10 +40,14 @@ class SearchParams:
         return self.filters.get(param, ())
 
 
+# Unicode's control characters (category Cc: U+0000–U+001F and U+007F–U+009F, a fixed set), tab and
+# newline excepted. One pass of a compiled class, not a category lookup a character (~10 µs a query).
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
 def clean_text(value: str) -> str:
     """Drop control characters (keep ZWNJ and the like), fold whitespace."""
-    kept = "".join(ch for ch in value if unicodedata.category(ch) != "Cc" or ch in "\t\n")
-    return " ".join(kept.split())
+    return " ".join(CONTROL.sub("", value).split())
 
 
 def _single(items: list[tuple[str, str]], name: str) -> str | None:

@@ -1,9 +1,10 @@
+import unicodedata
 from pathlib import Path
 
 import pytest
 
 from indexer.taxonomy import load_taxonomy
-from search_app.params import MAX_QUERY, ParamError, parse
+from search_app.params import MAX_QUERY, ParamError, clean_text, parse
 
 TAXONOMY = load_taxonomy(Path(__file__).resolve().parent.parent / "data")
 
@@ -47,6 +48,14 @@ def test_bad_parameters_name_the_parameter(pairs, param, fragment):
 
 def test_control_characters_are_dropped():
     assert p(("q", "ثبت\x00 نام\x1b")).q == "ثبت نام"
+
+
+def test_exactly_unicodes_control_characters_are_dropped():
+    """CONTROL is Unicode's category Cc (tab and newline fold into spaces); ZWNJ, tatweel, bidi marks stay."""
+    every = "".join(chr(i) for i in range(0x10000) if not chr(i).isspace() and not 0xD800 <= i <= 0xDFFF)
+    kept = "".join(ch for ch in every if unicodedata.category(ch) != "Cc")
+    assert clean_text(every) == kept
+    assert clean_text("a\tb\nc\u200cd\u200f") == "a b c\u200cd\u200f"
 
 
 def test_persian_digits_in_page_are_rejected_clearly():
