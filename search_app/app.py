@@ -64,10 +64,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 await querylog.stop()
             await es.close()
 
-    routes = [
+    routes = [   # tried in order, on each request and again for its metrics label: the busiest first
+        Route("/api/search", api.search_api, name="api_search"),
         Route("/", views.search_page, name="search"),
         Route("/services/{service_id}", views.service_page, name="service"),
-        Route("/api/search", api.search_api, name="api_search"),
         Route("/api/services/{service_id}", api.service_api, name="api_service"),
         Route("/api/suggest", suggest.suggest_api, name="api_suggest"),
         Route("/healthz", api.healthz, name="healthz"),
