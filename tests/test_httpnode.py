@@ -11,12 +11,12 @@ import socket
 from dataclasses import replace
 
 import pytest
-from elastic_transport import AiohttpHttpNode, ConnectionError, ConnectionTimeout
+from elastic_transport import AiohttpHttpNode, ConnectionError, ConnectionTimeout, HttpHeaders
 from elasticsearch import AsyncElasticsearch, NotFoundError
 
 from indexer.client import make_async_client
 from indexer.config import ESSettings
-from indexer.httpnode import HttptoolsNode
+from indexer.httpnode import HEADS, HttptoolsNode
 from tests.conftest import run_async
 
 SEARCH = {"query": {"match": {"title": "گذرنامه"}}, "size": 3, "aggs": {"o": {"terms": {"field": "organization"}}}}
@@ -70,6 +70,21 @@ def test_answers_are_the_client_nodes_answers(indexed):
                 r.pop("took", None)
         assert mine == reference
     assert ours[0]["hits"]["hits"] and ours[2:4] == [200, 404]
+
+
+def test_a_request_head_is_encoded_once_and_holds_its_own_headers(es_settings):
+    node = node_of(make_async_client(es_settings))
+    ndjson = {"content-type": "application/x-ndjson"}
+    first, _ = node._head("POST", "/x/_msearch", HttpHeaders(ndjson), False)
+    again, _ = node._head("POST", "/x/_msearch", HttpHeaders(ndjson), False)
+    other, headers = node._head("POST", "/x/_msearch", HttpHeaders({"x-opaque-id": "7"}), True)
+    assert again is first and first.startswith(b"POST /x/_msearch HTTP/1.1\r\nhost: 127.0.0.1:")
+    assert b"content-type: application/x-ndjson\r\n" in first and b"x-opaque-id" not in first
+    assert b"x-opaque-id: 7\r\n" in other and b"content-encoding: gzip\r\n" in other
+    assert headers["x-opaque-id"] == "7" and headers.frozen
+    for n in range(HEADS + 1):
+        node._head("GET", f"/{n}", None, False)
+    assert len(node._heads) <= HEADS
 
 
 def test_compressed_requests_and_answers(indexed):
