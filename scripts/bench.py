@@ -344,10 +344,33 @@ def es_cpu_ms(es: Elasticsearch) -> float:
     return float(sum(n["process"]["cpu"]["total_in_millis"] for n in nodes))
 
 
+def machine_ticks(stat: str | None = None) -> tuple[int, int]:
+    """(steal, all) CPU time of the machine so far, in ticks, from /proc/stat's first line (or `stat`):
+    steal is time the hypervisor gave this machine's CPUs to another tenant. (0, 0) where there is no
+    /proc/stat."""
+    if stat is None:
+        try:
+            stat = Path("/proc/stat").read_text()
+        except OSError:
+            return 0, 0
+    # cpu user nice system idle iowait irq softirq steal [guest guest_nice: already in user and nice]
+    ticks = [int(t) for t in stat.split("\n", 1)[0].split()[1:9]]
+    return ticks[7], sum(ticks)
+
+
+def steal_pct(before: tuple[int, int], after: tuple[int, int]) -> float:
+    """The share of the machine's CPU time taken by other tenants between two `machine_ticks`, in %."""
+    total = after[1] - before[1]
+    return 100 * (after[0] - before[0]) / total if total > 0 else 0.0
+
+
 def measured(run: Callable[[], dict[str, Any]], es: Elasticsearch, app_pid: int | None = None) -> dict[str, Any]:
-    """A wrk run with the CPU time each request cost Elasticsearch and, if given, the app."""
+    """A wrk run with the CPU time each request cost Elasticsearch and, if given, the app, and the share
+    of the machine's CPU other tenants took meanwhile (steal: one reason a side is slower in one round)."""
     es_before, app_before = es_cpu_ms(es), tree_cpu_ms(app_pid) if app_pid else 0.0
+    machine_before = machine_ticks()
     r = run()
+    r["steal_pct"] = steal_pct(machine_before, machine_ticks())
     n = max(1, r["requests"])
     r["es_cpu_ms"] = (es_cpu_ms(es) - es_before) / n
     if app_pid:
@@ -581,7 +604,7 @@ def measure_side(side: str, c: int, w: int, es: Elasticsearch, target: tuple[str
     if pid:
         r["rss_mb"] = tree_rss_mb(pid)
         line += f" + {'app' if side == 'app' else 'forwarder'} {r['app_cpu_ms']:.1f} ms  RSS {r['rss_mb']:.0f} MiB"
-    log(line)
+    log(f"{line}  steal {r['steal_pct']:.1f}%")
     return r
 
 

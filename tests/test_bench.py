@@ -5,7 +5,7 @@ import httpx
 from elasticsearch import Elasticsearch
 
 from scripts.appserver import serve_app
-from scripts.bench import FORWARDER, pooled, query_cache
+from scripts.bench import FORWARDER, machine_ticks, pooled, query_cache, steal_pct
 from tests.conftest import delete_test_indexes, unique_alias
 
 
@@ -54,3 +54,13 @@ def test_pooled_percentiles_weigh_each_run_by_its_requests():
     assert pooled([fast, slow], 99) == 80.0
     assert pooled([fast, slow], 97) == 40.0    # 387 at or under 20, 390 under 40: 97 % is 388
     assert pooled([fast, slow], 50) == 10.0 and pooled([slow, fast], 50) == 10.0
+
+
+def test_steal_is_the_share_of_the_machines_cpu_time_other_tenants_took():
+    before = machine_ticks("cpu  100 0 50 800 10 0 5 35 7 0\ncpu0 50 0 25 400 5 0 2 18 0 0\n")
+    after = machine_ticks("cpu  150 0 60 880 10 0 5 45 9 0\ncpu0 75 0 30 440 5 0 2 23 0 0\n")
+    assert before == (35, 1000) and after == (45, 1150)     # guest time is already in user time
+    assert steal_pct(before, after) == 100 * 10 / 150
+    assert steal_pct(after, after) == 0.0
+    steal, total = machine_ticks()                           # this machine's own
+    assert 0 <= steal <= total and total > 0
