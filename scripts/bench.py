@@ -425,6 +425,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="run each side (Elasticsearch alone, the app) N times at each concurrency, in turn and "
                              "in the other order every second round; the p99s are judged on all the rounds' "
                              "requests pooled (a p99 of one 20 s run moves by tens of ms on these machines)")
+    parser.add_argument("--max-steal", type=float, default=5.0, metavar="P",
+                        help="a round in whose runs other tenants took more than P%% of the machine's CPU (steal) "
+                             "is run again, up to N more rounds a level, and left out of the verdicts (shown "
+                             "with them too); 100: keep every round")
     parser.add_argument("--warm", type=int, default=3, metavar="S",
                         help="seconds of load before measuring (a node just started needs a minute or two)")
     parser.add_argument("--floor", action="store_true",
@@ -571,13 +575,23 @@ def run(es_url: str, docs: int, args: argparse.Namespace, duration: int, levels:
                            **({"floor": (floor[0], floor_lua, floor[1])} if floor else {}),
                            "app": (url, app_lua, pid)}
                 sides = list(targets)
-                for c, n in ((c, n) for c in levels for n in range(1, args.query_rounds + 1)):
-                    run = {"concurrency": c, "app_workers": w, "round": n}
-                    # es, (floor,) app in odd rounds, the other way round in even ones: a drift of the
-                    # machine's load within a round reaches both ends alike
-                    for side in sides if n % 2 else sides[::-1]:
-                        run[side] = measure_side(side, c, w, es, targets[side], duration)
-                    results["queries"].append(run)
+                for c in levels:
+                    quiet = tries = 0
+                    while quiet < args.query_rounds and tries < 2 * args.query_rounds:
+                        tries, n = tries + 1, quiet + 1
+                        run = {"concurrency": c, "app_workers": w, "round": n}
+                        # es, (floor,) app in odd rounds, the other way round in even ones: a drift of the
+                        # machine's load within a round reaches both ends alike
+                        for side in sides if n % 2 else sides[::-1]:
+                            run[side] = measure_side(side, c, w, es, targets[side], duration)
+                        steal = max(run[side]["steal_pct"] for side in sides)
+                        run["disturbed"] = steal > args.max_steal
+                        if run["disturbed"]:
+                            again = ", and run again" if tries < 2 * args.query_rounds else " (no tries left)"
+                            log(f"round {n} at c={c}: other tenants took {steal:.1f}% of the machine's CPU in one "
+                                f"of its runs (over --max-steal {args.max_steal:g}%): left out{again}")
+                        quiet += not run["disturbed"]
+                        results["queries"].append(run)
     finally:
         if args.index:  # the alias goes; the index that was given stays, as it was
             es.indices.delete_alias(index=args.index, name=alias)
@@ -654,6 +668,7 @@ def report(r: dict[str, Any]) -> None:
         a, e = q["app"], q["es"]
         share = a["rps"] / e["rps"] if e["rps"] else 0
         again = f" (round {q['round']})" if q.get("round", 1) > 1 else ""
+        again += " (disturbed)" if q.get("disturbed") else ""
         print(f"| {q['concurrency']}{again} | {q['app_workers']} | {e['p50']:.1f} ms | {e['p99']:.1f} ms | {e['rps']:,.0f} | "
               f"{a['p50']:.1f} ms | {a['p99']:.1f} ms | {a['rps']:,.0f} | {100 * share:.0f}% | "
               f"{e['errors']}/{a['errors']} | {a['rss_mb']:.0f} MiB | {_cpu(e, a)} |")
@@ -690,7 +705,8 @@ def verdicts(queries: list[dict[str, Any]]) -> None:
     print("\ntargets (API p99 ≤ ES p99 + 10 ms; API req/s ≥ 50% of ES; API p99 ≤ 50 ms one search at a time: "
           "with more at once on 2 cores searches queue, so that one is judged at concurrency 1)"
           + (", over the rounds (p99 of their requests pooled):" if any(len(g) > 1 for g in groups.values()) else ":"))
-    for (c, w), runs in groups.items():
+    for (c, w), every in groups.items():
+        runs = [q for q in every if not q.get("disturbed")] or every
         app_p99, es_p99 = p99_of(runs, "app"), p99_of(runs, "es")
         share = statistics.median([q["app"]["rps"] / q["es"]["rps"] for q in runs if q["es"]["rps"]] or [0.0])
         rounds = f" ({len(runs)} rounds: API p99 {min(q['app']['p99'] for q in runs):.1f}–" \
@@ -698,7 +714,16 @@ def verdicts(queries: list[dict[str, Any]]) -> None:
         alone = f", p99 ≤ 50 ms {'ok' if app_p99 <= 50 else 'MISS'}" if c == 1 else ""
         print(f"  c={c:<3} w={w}: p99 vs ES {'ok' if app_p99 <= es_p99 + 10 else 'MISS'} "
               f"({app_p99:.1f} vs {es_p99:.1f} ms), throughput {'ok' if share >= 0.5 else 'MISS'}{alone}{rounds}"
-              + _floor(runs, es_p99))
+              + _floor(runs, es_p99) + _disturbed(every, runs))
+
+
+def _disturbed(every: list[dict[str, Any]], judged: list[dict[str, Any]]) -> str:
+    """What the rounds left out (`--max-steal`) would have made of the p99s."""
+    if len(judged) == len(every):
+        return "" if not any(q.get("disturbed") for q in every) else "; every round disturbed by other tenants"
+    app_p99, es_p99 = p99_of(every, "app"), p99_of(every, "es")
+    return (f"; {len(every) - len(judged)} rounds disturbed by other tenants left out (with them: API p99 "
+            f"{app_p99:.1f} vs {es_p99:.1f} ms, {app_p99 - es_p99:+.1f})")
 
 
 if __name__ == "__main__":

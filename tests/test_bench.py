@@ -5,7 +5,7 @@ import httpx
 from elasticsearch import Elasticsearch
 
 from scripts.appserver import serve_app
-from scripts.bench import FORWARDER, machine_ticks, pooled, query_cache, steal_pct
+from scripts.bench import FORWARDER, machine_ticks, pooled, query_cache, steal_pct, verdicts
 from tests.conftest import delete_test_indexes, unique_alias
 
 
@@ -64,3 +64,17 @@ def test_steal_is_the_share_of_the_machines_cpu_time_other_tenants_took():
     assert steal_pct(after, after) == 0.0
     steal, total = machine_ticks()                           # this machine's own
     assert 0 <= steal <= total and total > 0
+
+
+def test_rounds_disturbed_by_other_tenants_are_left_out_of_the_verdict_and_shown(capsys):
+    def side(p99, rps=100.0):
+        return {"p50": p99 / 2, "p99": p99, "rps": rps, "steal_pct": 0.0}
+
+    def round_(n, app_p99, disturbed):
+        return {"concurrency": 4, "app_workers": 1, "round": n, "es": side(70.0), "app": side(app_p99, 90.0),
+                "disturbed": disturbed}
+
+    verdicts([round_(1, 75.0, False), round_(2, 160.0, True), round_(2, 78.0, False)])
+    line = capsys.readouterr().out.strip().splitlines()[-1]
+    assert "p99 vs ES ok (76.5 vs 70.0 ms)" in line
+    assert "1 rounds disturbed by other tenants left out (with them: API p99 78.0 vs 70.0 ms, +8.0)" in line
