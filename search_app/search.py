@@ -152,8 +152,8 @@ def _facets(buckets: dict[str, list[dict[str, Any]]], params: SearchParams, taxo
         for value in selected:          # a selected value never vanishes, even at zero
             counts.setdefault(value, 0)
         ranked = sorted((key not in selected, -count, labels.get(key, key), key) for key, count in counts.items())
-        values = [FacetValue(key, label, -count, not unselected, spec.param, toggles)
-                  for unselected, count, label, key in ranked]
+        values = [FacetValue(key, label, -minus_count, not unselected, spec.param, toggles)
+                  for unselected, minus_count, label, key in ranked]
         facets.append(Facet(param=spec.param, heading=spec.heading, values=values))
     return facets
 
