@@ -34,8 +34,7 @@ BROWSE: dict[str, BrowseKind] = {
 
 
 def known(taxonomy: Taxonomy, kind: BrowseKind, slug: str) -> bool:
-    vocabulary = taxonomy.organizations if kind.vocabulary == "organizations" else taxonomy.labels[kind.vocabulary]
-    return slug in vocabulary
+    return slug in taxonomy.labels_of(kind.vocabulary)
 
 
 def browse_params(items: list[tuple[str, str]], taxonomy: Taxonomy, kind: BrowseKind, slug: str

@@ -90,8 +90,7 @@ def parse(items: Iterable[tuple[str, str]], taxonomy: Taxonomy,
         values = list(dict.fromkeys(v for k, v in pairs if k == spec.param and v != ""))
         if len(values) > MAX_VALUES:
             raise ParamError(spec.param, f"{len(values)} values, at most {MAX_VALUES}")
-        vocabulary = (taxonomy.organizations if spec.vocabulary == "organizations"
-                      else taxonomy.labels[spec.vocabulary])
+        vocabulary = taxonomy.labels_of(spec.vocabulary)
         unknown = [v for v in values if v not in vocabulary]
         if unknown:
             raise ParamError(spec.param, f"unknown value {unknown[0][:40]!r}")
